@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/** The only reader of process.env. Everything else receives a typed `Config`. */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const ms = (def: number) => z.coerce.number().int().min(0).default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Public https base URL Twilio reaches us at (e.g. https://abc.ngrok.app). */
+  PUBLIC_BASE_URL: z.url().optional(),
+  TUNNEL: bool.default(false),
+  NGROK_AUTHTOKEN: z.string().min(1).optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex').optional(),
+  /** When set, every webhook and media upgrade must carry a valid X-Twilio-Signature. */
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  ADMIN_API_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PII: bool.default(false),
+  LOG_PRETTY: bool.default(false),
+  STT_PROVIDER: z.enum(['pocketsphinx']).default('pocketsphinx'),
+  TTS_PROVIDER: z.enum(['espeak']).default('espeak'),
+  TTS_VOICE: z.string().default('en-us'),
+  LOCALE: z.string().default('en-US'),
+  DEFAULT_FLOW: z.string().default('main-menu'),
+  BUSINESS_NAME: z.string().default('our store'),
+  FLOWS_DIR: z.string().default('flows'),
+  PROMPTS_DIR: z.string().default('prompts'),
+  POCKETSPHINX_BIN: z.string().default('.cache/bin/ps-frontend'),
+  POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us/en-us'),
+  POCKETSPHINX_DICT: z.string().default('/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict'),
+  ESPEAK_BIN: z.string().default('espeak-ng'),
+  STREAM_START_TIMEOUT_MS: ms(5000),
+  STREAM_IDLE_TIMEOUT_MS: ms(10000),
+  PACE_LEAD_MS: ms(80),
+  CALL_RECORDS_KEPT: z.coerce.number().int().min(1).default(1000),
+  SHUTDOWN_DRAIN_MS: ms(10000),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicBaseUrl?: string;
+  tunnel: { enabled: boolean; authtoken?: string };
+  twilio: { accountSid?: string; authToken?: string };
+  adminApiToken?: string;
+  log: { level: string; pii: boolean; pretty: boolean };
+  stt: { provider: 'pocketsphinx' };
+  tts: { provider: 'espeak'; voice: string };
+  locale: string;
+  dialog: { defaultFlow: string; businessName: string; flowsDir: string; promptsDir: string };
+  pocketsphinx: { bin: string; modelDir: string; dict: string };
+  espeak: { bin: string };
+  media: { startTimeoutMs: number; idleTimeoutMs: number; paceLeadMs: number };
+  callRecordsKept: number;
+  shutdownDrainMs: number;
+}
+
+/** Parse an environment; throws one CONFIG_INVALID error listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = EnvSchema.safeParse(cleaned);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, {
+      problems,
+    });
+  }
+  const e = r.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, '') } : {}),
+    tunnel: { enabled: e.TUNNEL, ...(e.NGROK_AUTHTOKEN ? { authtoken: e.NGROK_AUTHTOKEN } : {}) },
+    twilio: {
+      ...(e.TWILIO_ACCOUNT_SID ? { accountSid: e.TWILIO_ACCOUNT_SID } : {}),
+      ...(e.TWILIO_AUTH_TOKEN ? { authToken: e.TWILIO_AUTH_TOKEN } : {}),
+    },
+    ...(e.ADMIN_API_TOKEN ? { adminApiToken: e.ADMIN_API_TOKEN } : {}),
+    log: { level: e.LOG_LEVEL, pii: e.LOG_PII, pretty: e.LOG_PRETTY },
+    stt: { provider: e.STT_PROVIDER },
+    tts: { provider: e.TTS_PROVIDER, voice: e.TTS_VOICE },
+    locale: e.LOCALE,
+    dialog: {
+      defaultFlow: e.DEFAULT_FLOW,
+      businessName: e.BUSINESS_NAME,
+      flowsDir: e.FLOWS_DIR,
+      promptsDir: e.PROMPTS_DIR,
+    },
+    pocketsphinx: { bin: e.POCKETSPHINX_BIN, modelDir: e.POCKETSPHINX_MODEL_DIR, dict: e.POCKETSPHINX_DICT },
+    espeak: { bin: e.ESPEAK_BIN },
+    media: {
+      startTimeoutMs: e.STREAM_START_TIMEOUT_MS,
+      idleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
+      paceLeadMs: e.PACE_LEAD_MS,
+    },
+    callRecordsKept: e.CALL_RECORDS_KEPT,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+  };
+}

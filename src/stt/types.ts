@@ -1,0 +1,43 @@
+import type { ProviderError } from '../errors.js';
+
+export interface SttCapabilities {
+  /** Emits partial hypotheses. */
+  interim: boolean;
+  /** Recognition is restricted to the hint phrases (grammar), not free speech. */
+  grammarOnly: boolean;
+  /** Emits `speech.started` quickly enough to drive barge-in. */
+  speechEvents: boolean;
+}
+
+export type SttEvent =
+  /** Caller speech began (VAD). `atMs` = wall clock (Date.now()) of the audio frame. */
+  | { type: 'speech.started'; atMs: number }
+  /** Final transcript of one caller turn. Empty text = speech that matched nothing. */
+  | { type: 'transcript'; text: string; confidence: number; speechEndMs: number; finalAtMs: number }
+  | { type: 'partial'; text: string }
+  | { type: 'error'; error: ProviderError };
+
+export interface SttStreamOptions {
+  language: string;
+  /** Phrases the current dialog state expects (grammar for offline, keyterms for cloud). */
+  hints: readonly string[];
+}
+
+export interface SttStream {
+  onEvent(listener: (e: SttEvent) => void): void;
+  /** µ-law 8 kHz, 20 ms frames, in order. Never blocks; cheap enough to call 50×/s per call. */
+  write(ulaw: Buffer): void;
+  /** Switch expectations for the next turn (takes effect at the next utterance boundary). */
+  setHints(hints: readonly string[]): void;
+  /** Force the end of the current utterance (emit its transcript now). */
+  finalize(): void;
+  /** Release everything; idempotent; no events after it resolves. */
+  close(): Promise<void>;
+}
+
+export interface SttProvider {
+  readonly id: string;
+  readonly capabilities: SttCapabilities;
+  /** Rejects with ProviderError; aborting `signal` closes the stream. */
+  openStream(opts: SttStreamOptions, signal: AbortSignal): Promise<SttStream>;
+}
