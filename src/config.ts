@@ -23,7 +23,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PII: bool.default(false),
   LOG_PRETTY: bool.default(false),
-  STT_PROVIDER: z.enum(['pocketsphinx']).default('pocketsphinx'),
+  STT_PROVIDER: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),
   TTS_PROVIDER: z.enum(['espeak']).default('espeak'),
   TTS_VOICE: z.string().default('en-us'),
   LOCALE: z.string().default('en-US'),
@@ -51,7 +51,7 @@ export interface Config {
   twilio: { accountSid?: string; authToken?: string };
   adminApiToken?: string;
   log: { level: string; pii: boolean; pretty: boolean };
-  stt: { provider: 'pocketsphinx' };
+  stt: { provider: 'pocketsphinx' | 'none' };
   tts: { provider: 'espeak'; voice: string };
   locale: string;
   dialog: { defaultFlow: string; businessName: string; flowsDir: string; promptsDir: string };

@@ -25,6 +25,8 @@ export class PacedStream {
   private head = 0;
   private playEndMs = 0;
   private closed = false;
+  /** The queue ran empty: the next frame starts a new utterance, which can't be late. */
+  private drained = true;
   readonly stats: PacerStats = { framesSent: 0, lateFrames: 0 };
 
   constructor(
@@ -56,6 +58,7 @@ export class PacedStream {
     this.queue.length = 0;
     this.head = 0;
     this.playEndMs = 0;
+    this.drained = true;
     return dropped;
   }
 
@@ -77,6 +80,10 @@ export class PacedStream {
   /** @internal called by the pacer's clock and by enqueue. */
   pump(now: number): void {
     const lead = this.pacer.leadMs;
+    if (this.drained && this.head < this.queue.length) {
+      this.drained = false;
+      if (now >= this.playEndMs) this.playEndMs = 0;
+    }
     while (this.head < this.queue.length) {
       const it = this.queue[this.head]!;
       if (Buffer.isBuffer(it)) {
@@ -94,8 +101,7 @@ export class PacedStream {
     if (this.head === this.queue.length) {
       this.queue.length = 0;
       this.head = 0;
-      // Idle: the next utterance starts a fresh play clock (not a late frame).
-      if (now >= this.playEndMs) this.playEndMs = 0;
+      this.drained = true;
       this.pacer.idle(this);
     } else {
       this.pacer.busy(this);

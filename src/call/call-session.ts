@@ -1,0 +1,250 @@
+import type { Logger } from '../logger.js';
+import { errorSummary } from '../errors.js';
+import { nowMs } from '../clock.js';
+import type { CallLeg, LegEvent } from '../telephony/types.js';
+import type { SttEvent, SttProvider, SttStream } from '../stt/types.js';
+import type { TtsProvider } from '../tts/types.js';
+import { Speaker, type UtteranceTiming } from '../tts/speaker.js';
+import type { DialogCommand, ExpectSpec } from '../dialog/types.js';
+import type { DialogRunner } from '../dialog/runner.js';
+import type { TurnLog } from './turn-log.js';
+
+export interface SessionMetrics {
+  replyOverheadMs(ms: number): void;
+  bargeInMs(ms: number): void;
+}
+
+export interface CallSessionDeps {
+  leg: CallLeg;
+  stt: SttProvider;
+  tts: TtsProvider;
+  dialog: DialogRunner;
+  /** Renders a prompt key to the words to speak (throws PROMPT_MISSING). */
+  render(prompt: string, vars: Record<string, string | number>): string;
+  /** Audio played when synthesis fails, so the caller never hears dead air. */
+  apologyAudio: readonly Buffer[];
+  turns: TurnLog;
+  metrics: SessionMetrics;
+  voice: { voice: string; language: string };
+  logger: Logger;
+}
+
+/**
+ * Wires one call: leg ↔ STT ↔ dialog ↔ TTS, and owns their lifetimes. Every decision about what
+ * to say or when to listen is the dialog's; this only moves events and commands between parts.
+ * Contract: `run()` resolves when the call has ended and every resource is released.
+ */
+export class CallSession {
+  private readonly ctrl = new AbortController();
+  private readonly speaker: Speaker;
+  private stt: SttStream | undefined;
+  private expect: ExpectSpec | undefined;
+  private noInputTimer: NodeJS.Timeout | undefined;
+  private speechStartedAtMs: number | undefined;
+  private heldDigits: string[] = [];
+  private hangUpReason: string | undefined;
+  private ended = false;
+  private resolveEnded!: () => void;
+  private readonly endedPromise = new Promise<void>((r) => (this.resolveEnded = r));
+
+  constructor(private readonly d: CallSessionDeps) {
+    const sink = {
+      playAudio: (b: Buffer) => d.leg.playAudio(b),
+      sendMark: (m: string) => d.leg.sendMark(m),
+      clearAudio: () => d.leg.clearAudio(),
+    };
+    this.speaker = new Speaker(d.tts, sink, d.voice, {
+      started: (id, t) => this.onSpeechOut(id, t),
+      done: (id, interrupted) => this.onPlaybackDone(id, interrupted),
+      failed: (id, err) => this.onTtsFailed(id, err.code),
+    }, d.logger);
+  }
+
+  async run(): Promise<void> {
+    this.d.leg.onEvent((e) => this.onLeg(e));
+    await this.openStt();
+    this.d.dialog.onCommand((c) => this.onCommand(c));
+    this.d.dialog.start();
+    return this.endedPromise;
+  }
+
+  private async openStt(): Promise<void> {
+    try {
+      this.stt = await this.d.stt.openStream(
+        { language: this.d.voice.language, hints: [] },
+        this.ctrl.signal,
+      );
+      this.stt.onEvent((e) => this.onStt(e));
+      if (this.expect) this.stt.setHints(hintsOf(this.expect));
+    } catch (err) {
+      // Keypad still works; the dialog hears about it and can say so.
+      this.d.logger.warn({ err: errorSummary(err) }, 'stt unavailable, keypad only');
+      this.stt = undefined;
+    }
+  }
+
+  private onLeg(e: LegEvent): void {
+    switch (e.type) {
+      case 'audio':
+        this.stt?.write(e.frame);
+        return;
+      case 'dtmf':
+        return this.onDigit(e.digit);
+      case 'mark':
+        return this.speaker.handleMark(e.name);
+      case 'call.stopped':
+        return this.end(`caller:${e.reason}`);
+      case 'call.started':
+        return;
+    }
+  }
+
+  private onStt(e: SttEvent): void {
+    if (this.ended) return;
+    if (e.type === 'speech.started') {
+      this.clearNoInput();
+      this.speechStartedAtMs = e.atMs;
+      if (this.speaker.interruptible) this.bargeIn(e.atMs);
+      if (!this.speaker.speaking) this.d.dialog.send({ type: 'user.speechStarted' });
+    } else if (e.type === 'transcript') {
+      // Speech over a prompt that may not be interrupted is not an answer to anything.
+      if (this.speaker.speaking || !this.expect) return;
+      this.d.turns.caller({ text: e.text, confidence: e.confidence, speechEndMs: e.speechEndMs });
+      this.d.logger.info({ pii: { text: e.text }, confidence: e.confidence }, 'caller said');
+      this.d.dialog.send({ type: 'user.transcript', text: e.text, confidence: e.confidence });
+    } else if (e.type === 'error') {
+      this.d.logger.warn({ err: errorSummary(e.error) }, 'stt stream failed');
+      const dead = this.stt;
+      this.stt = undefined;
+      void dead?.close();
+      this.d.dialog.send({ type: 'bot.error', code: e.error.code });
+      if (e.error.retryable) void this.openStt();
+    }
+  }
+
+  private onDigit(digit: string): void {
+    if (this.ended) return;
+    this.clearNoInput();
+    if (this.speaker.interruptible) this.bargeIn(nowMs());
+    if (this.speaker.speaking) {
+      this.heldDigits.push(digit); // type-ahead over a prompt that may not be interrupted
+      return;
+    }
+    this.deliverDigit(digit);
+  }
+
+  private deliverDigit(digit: string): void {
+    this.d.turns.caller({ digits: digit, confidence: 1 });
+    this.d.logger.info({ pii: { digit } }, 'caller pressed');
+    this.d.dialog.send({ type: 'user.dtmf', digit });
+  }
+
+  private bargeIn(speechAtMs: number): void {
+    const cut = this.speaker.interrupt();
+    if (cut.length > 0) this.d.metrics.bargeInMs(nowMs() - speechAtMs);
+  }
+
+  private onCommand(c: DialogCommand): void {
+    if (this.ended) return;
+    switch (c.type) {
+      case 'say':
+        return this.say(c.id, c.prompt, c.vars, c.bargeIn);
+      case 'listen':
+        this.expect = c.expect;
+        this.stt?.setHints(hintsOf(c.expect));
+        return this.armNoInput();
+      case 'stopSpeaking':
+        this.speaker.interrupt();
+        return;
+      case 'transfer':
+        // No transfer target is wired yet: the flow's goodbye has been said; end the stream.
+        this.hangUpReason = `transfer:${c.to}`;
+        return this.hangUpWhenQuiet();
+      case 'hangUp':
+        this.hangUpReason = c.reason;
+        return this.hangUpWhenQuiet();
+    }
+  }
+
+  private say(id: string, prompt: string, vars: Record<string, string | number>, bargeIn: boolean): void {
+    this.clearNoInput();
+    let text: string;
+    try {
+      text = this.d.render(prompt, vars);
+    } catch (err) {
+      this.d.logger.error({ err: errorSummary(err), prompt }, 'prompt render failed');
+      return this.onTtsFailed(id, 'PROMPT_MISSING');
+    }
+    this.d.turns.bot(id, prompt, text);
+    this.speaker.speak(id, text, bargeIn);
+  }
+
+  private onSpeechOut(id: string, t: UtteranceTiming): void {
+    const overhead = this.d.turns.started(id, t.firstAudioAtMs);
+    if (overhead !== undefined) this.d.metrics.replyOverheadMs(overhead);
+  }
+
+  private onPlaybackDone(id: string, interrupted: boolean): void {
+    this.d.turns.done(id, interrupted);
+    if (this.ended) return;
+    this.d.dialog.send({ type: 'bot.playbackDone', id, interrupted });
+    if (this.speaker.speaking) return;
+    if (this.hangUpReason) return this.hangUpWhenQuiet();
+    const held = this.heldDigits.splice(0);
+    for (const digit of held) this.deliverDigit(digit);
+    if (held.length === 0) this.armNoInput();
+  }
+
+  private onTtsFailed(id: string, code: string): void {
+    for (const f of this.d.apologyAudio) this.d.leg.playAudio(f);
+    this.d.turns.done(id, false);
+    this.d.dialog.send({ type: 'bot.error', code });
+    this.d.dialog.send({ type: 'bot.playbackDone', id, interrupted: false });
+  }
+
+  private armNoInput(): void {
+    this.clearNoInput();
+    if (!this.expect || this.speaker.speaking || this.hangUpReason || this.ended) return;
+    this.noInputTimer = setTimeout(() => {
+      this.noInputTimer = undefined;
+      this.d.turns.caller({ text: '' });
+      this.d.dialog.send({ type: 'user.noInput' });
+    }, this.expect.noInputMs);
+  }
+
+  private clearNoInput(): void {
+    if (this.noInputTimer) clearTimeout(this.noInputTimer);
+    this.noInputTimer = undefined;
+  }
+
+  private hangUpWhenQuiet(): void {
+    this.clearNoInput();
+    if (this.speaker.speaking) return; // resumed from onPlaybackDone
+    const reason = this.hangUpReason ?? 'hangup';
+    this.d.leg.hangUp(reason).then(
+      () => this.end(reason),
+      () => this.end(reason),
+    );
+  }
+
+  /** Idempotent: releases STT, synthesis and timers; the dialog learns the call is over. */
+  private end(outcome: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearNoInput();
+    this.speaker.close();
+    this.ctrl.abort();
+    const rec = this.d.turns.record;
+    rec.outcome ??= this.hangUpReason ?? outcome;
+    rec.endedAtMs = nowMs();
+    this.d.dialog.send({ type: 'call.hangup' });
+    this.d.dialog.stop();
+    const stt = this.stt;
+    this.stt = undefined;
+    (stt ? stt.close() : Promise.resolve()).then(this.resolveEnded, this.resolveEnded);
+  }
+}
+
+function hintsOf(expect: ExpectSpec): string[] {
+  return expect.choices.flatMap((c) => c.phrases);
+}

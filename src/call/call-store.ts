@@ -1,0 +1,77 @@
+import type { CallRecord, CallStatusEvent } from './call-record.js';
+
+export interface CallQuery {
+  from?: string;
+  sinceMs?: number;
+  outcome?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Where call records live. Writes never block the media path (they return immediately). */
+export interface CallStore {
+  upsert(record: CallRecord): void;
+  addStatus(callSid: string, ev: CallStatusEvent): void;
+  get(callSid: string): Promise<CallRecord | undefined>;
+  list(q: CallQuery): Promise<{ total: number; items: CallRecord[] }>;
+}
+
+/**
+ * Keeps the most recent `capacity` calls in memory (oldest evicted first). Records are stored by
+ * reference, so a live call's turns are visible as they happen.
+ */
+export class MemoryCallStore implements CallStore {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly earlyStatus = new Map<string, CallStatusEvent[]>();
+
+  constructor(private readonly capacity: number) {}
+
+  upsert(record: CallRecord): void {
+    this.calls.delete(record.callSid);
+    const early = this.earlyStatus.get(record.callSid);
+    if (early) {
+      for (const ev of early) mergeStatus(record, ev);
+      this.earlyStatus.delete(record.callSid);
+    }
+    this.calls.set(record.callSid, record);
+    while (this.calls.size > this.capacity) {
+      const oldest = this.calls.keys().next().value as string;
+      this.calls.delete(oldest);
+    }
+  }
+
+  /** Idempotent: a status callback replayed by Twilio is recorded once. */
+  addStatus(callSid: string, ev: CallStatusEvent): void {
+    const rec = this.calls.get(callSid);
+    if (rec) return mergeStatus(rec, ev);
+    const list = this.earlyStatus.get(callSid) ?? [];
+    if (!list.some((e) => sameStatus(e, ev))) list.push(ev);
+    this.earlyStatus.set(callSid, list);
+    while (this.earlyStatus.size > this.capacity) {
+      this.earlyStatus.delete(this.earlyStatus.keys().next().value as string);
+    }
+  }
+
+  async get(callSid: string): Promise<CallRecord | undefined> {
+    return this.calls.get(callSid);
+  }
+
+  async list(q: CallQuery): Promise<{ total: number; items: CallRecord[] }> {
+    const all = [...this.calls.values()]
+      .filter((c) => (q.from ? c.from === q.from : true))
+      .filter((c) => (q.sinceMs !== undefined ? c.startedAtMs >= q.sinceMs : true))
+      .filter((c) => (q.outcome ? c.outcome === q.outcome : true))
+      .sort((a, b) => b.startedAtMs - a.startedAtMs);
+    return { total: all.length, items: all.slice(q.offset, q.offset + q.limit) };
+  }
+}
+
+function sameStatus(a: CallStatusEvent, b: CallStatusEvent): boolean {
+  return a.status === b.status && a.sequence === b.sequence;
+}
+
+function mergeStatus(rec: CallRecord, ev: CallStatusEvent): void {
+  if (rec.statusEvents.some((e) => sameStatus(e, ev))) return;
+  rec.statusEvents.push(ev);
+  rec.statusEvents.sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0) || a.atMs - b.atMs);
+}

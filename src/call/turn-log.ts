@@ -1,0 +1,66 @@
+import { nowMs } from '../clock.js';
+import type { CallRecord, CallTurn } from './call-record.js';
+
+/**
+ * Appends turns to a live CallRecord and fills each turn's latency waterfall. The record object
+ * is shared with the store (write-behind), so mutations here are all that recording costs the
+ * media path.
+ */
+export class TurnLog {
+  private readonly botTurns = new Map<string, CallTurn>();
+  private lastInput: CallTurn | undefined;
+
+  constructor(readonly record: CallRecord) {}
+
+  caller(input: { text?: string; digits?: string; confidence?: number; speechEndMs?: number }): void {
+    const at = nowMs();
+    const turn: CallTurn = {
+      role: 'caller',
+      atMs: at,
+      ...(input.text !== undefined ? { text: input.text } : {}),
+      ...(input.digits !== undefined ? { digits: input.digits } : {}),
+      ...(input.confidence !== undefined ? { confidence: input.confidence } : {}),
+      timings: { speechEndMs: input.speechEndMs ?? at, sttFinalMs: at },
+    };
+    this.record.turns.push(turn);
+    this.lastInput = turn;
+  }
+
+  /** The dialog decided to say `prompt` (as utterance `id`). */
+  bot(id: string, prompt: string, text: string): void {
+    const turn: CallTurn = { role: 'bot', prompt, text, atMs: nowMs(), timings: { decidedMs: nowMs() } };
+    this.record.turns.push(turn);
+    this.botTurns.set(id, turn);
+  }
+
+  /**
+   * First audio of utterance `id` was written. Returns the server overhead of a reply to caller
+   * input: input arrival → first frame written, minus synthesis time (decision → first audio);
+   * undefined when this utterance was not the first reply to an input.
+   */
+  started(id: string, firstAudioAtMs: number | undefined): number | undefined {
+    const t = this.botTurns.get(id);
+    if (!t) return undefined;
+    const sent = nowMs();
+    t.timings.ttsFirstAudioMs = firstAudioAtMs;
+    t.timings.firstFrameSentMs = sent;
+    const input = this.lastInput;
+    this.lastInput = undefined;
+    const inputMs = input?.timings.sttFinalMs;
+    const decided = t.timings.decidedMs;
+    if (inputMs === undefined || decided === undefined || firstAudioAtMs === undefined) return;
+    if (decided < inputMs) return undefined;
+    return sent - inputMs - (firstAudioAtMs - decided);
+  }
+
+  done(id: string, interrupted: boolean): void {
+    const t = this.botTurns.get(id);
+    if (!t) return;
+    t.timings.playbackDoneMs = nowMs();
+    if (interrupted) {
+      t.interrupted = true;
+      this.record.counters.bargeIns++;
+    }
+    this.botTurns.delete(id);
+  }
+}
