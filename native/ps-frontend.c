@@ -38,13 +38,17 @@
 #include <unistd.h>
 
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/feat.h>
 #include <sphinxbase/logmath.h>
+
+#include "ps-confidence.h"
 
 #define MAX_PAYLOAD (4u * 1024u * 1024u)
 #define SAMPLE_RATE 16000
 #define FRAMES_PER_SEC 100 /* pocketsphinx default -frate */
-
+#define START_SPEECH_FRAMES 10 /* pocketsphinx default -vad_startspeech */
 typedef struct {
     ps_decoder_t *ps;
     int grammar_count;        /* grammars received so far; names are "g<N>" */
@@ -54,9 +58,13 @@ typedef struct {
     int utt_speech;           /* VAD fired in the current utterance */
     uint64_t samples;         /* samples received (stream position) */
     int postspeech_frames;
+    uint64_t speech_start_ms; /* estimated onset of the current utterance's speech */
+    uint64_t max_utt_ms;      /* force the end of an utterance whose speech runs this long */
     char *last_partial;
-    int debug_conf;
+    words_t partial_words;    /* segmentation of last_partial */
+    words_t final_words;
 } state_t;
+
 
 /* ---- output ---------------------------------------------------------------------------- */
 
@@ -106,46 +114,6 @@ static void emit_text(const char *type, const char *text) {
 
 static uint64_t audio_ms(const state_t *st) { return st->samples * 1000u / SAMPLE_RATE; }
 
-/* ---- confidence ------------------------------------------------------------------------ */
-
-/*
- * Confidence of a grammar-complete final: the posterior probability of the best word sequence
- * given the audio, computed over the utterance's word lattice (forward-backward with acoustic
- * scores scaled by 1/-ascale). -bestpath yes makes pocketsphinx build that lattice; ps_get_prob
- * returns log P(S|O) in the decoder's log base. The lattice contains every grammar path that
- * survived the beams, so competing phrases ("yes" vs "no") and their alignments share the mass.
- * Filler and silence alignments of the same words also split it, so the sentence posterior is
- * a lower bound; we therefore use the smallest word posterior of the non-filler words on the
- * best path (each word's lattice link posterior, which already sums over competing paths
- * through that link) when it is available, the sentence posterior otherwise.
- */
-static double confidence(state_t *st, double *out_sentence, double *out_minword) {
-    ps_lattice_t *dag = ps_get_lattice(st->ps);
-    logmath_t *lmath;
-    ps_latlink_t *link;
-    float32 ascale = 1.0f / (float32)cmd_ln_float32_r(ps_get_config(st->ps), "-ascale");
-    int32 post;
-    double minword = -1.0;
-    *out_sentence = 0;
-    *out_minword = -1;
-    if (!dag) return 0.0;
-    lmath = ps_lattice_get_logmath(dag);
-    link = ps_lattice_bestpath(dag, NULL, 1.0f, ascale);
-    if (!link) return 0.0;
-    post = ps_lattice_posterior(dag, NULL, ascale);
-    *out_sentence = logmath_exp(lmath, post);
-    for (; link; link = ps_latlink_pred(link)) {
-        const char *w = ps_latlink_baseword(dag, link);
-        int32 ascr;
-        double p = logmath_exp(lmath, ps_latlink_prob(dag, link, &ascr));
-        if (st->debug_conf) fprintf(stderr, "  link %s p=%.4f\n", w ? w : "(null)", p);
-        if (!w || w[0] == '<' || w[0] == '[' || w[0] == '+') continue;
-        if (minword < 0 || p < minword) minword = p;
-    }
-    *out_minword = minword;
-    return minword >= 0 ? (minword > 1.0 ? 1.0 : minword) : *out_sentence;
-}
-
 /* ---- searches and utterances ------------------------------------------------------------ */
 
 static void search_name(int id, char *buf) { sprintf(buf, "g%d", id); }
@@ -179,14 +147,29 @@ static void apply_pending(state_t *st) {
     out_line(line);
 }
 
+/* Appends `"words":[{"word":..,"confidence":..},...]` to buf (sized by the caller). */
+static void format_words(char *buf, const words_t *words) {
+    int i;
+    buf += sprintf(buf, "\"words\":[");
+    for (i = 0; i < words->n; i++) {
+        char *e = json_escape(words->w[i].word);
+        buf += sprintf(buf, "%s{\"word\":\"%s\",\"confidence\":%.4f}", i ? "," : "", e,
+                       words->w[i].conf);
+        free(e);
+    }
+    sprintf(buf, "]");
+}
+
 /* End the current utterance, emit its final, switch grammar if one is waiting, start the next. */
 static void finish_utt(state_t *st, const char *reason, uint64_t speech_end_ms) {
     const char *hyp = NULL;
     const char *source = "none";
-    double conf = 0.0, sentence = 0.0, minword = -1.0;
+    double conf = 0.0;
     int32 score = 0;
+    words_t *words = &st->final_words;
     char *text, *line;
 
+    words->n = 0;
     if (st->in_utt) {
         ps_end_utt(st->ps);
         st->in_utt = 0;
@@ -194,30 +177,29 @@ static void finish_utt(state_t *st, const char *reason, uint64_t speech_end_ms) 
             hyp = ps_get_hyp(st->ps, &score);
             if (hyp && hyp[0]) {
                 source = "final";
-                conf = confidence(st, &sentence, &minword);
+                conf_collect_words(st->ps, words);
             } else if (st->last_partial && st->last_partial[0]) {
+                /* Grammar search ended outside a final state: fall back to the last partial. */
                 hyp = st->last_partial;
                 source = "partial";
+                words = &st->partial_words;
             } else {
                 hyp = NULL;
             }
+            if (hyp) conf = conf_score_words(st->ps, words);
         }
     }
     text = json_escape(hyp ? hyp : "");
-    line = malloc(strlen(text) + 256);
+    line = malloc(strlen(text) + 256 + (size_t)words->n * 160);
     if (!line) exit(1);
-    if (st->debug_conf)
-        sprintf(line,
-                "{\"type\":\"final\",\"text\":\"%s\",\"confidence\":%.4f,\"source\":\"%s\","
-                "\"reason\":\"%s\",\"speechEndAudioMs\":%llu,\"sentencePost\":%.6f,"
-                "\"minWordPost\":%.6f,\"score\":%d}",
-                text, conf, source, reason, (unsigned long long)speech_end_ms, sentence, minword,
-                (int)score);
-    else
-        sprintf(line,
-                "{\"type\":\"final\",\"text\":\"%s\",\"confidence\":%.4f,\"source\":\"%s\","
-                "\"reason\":\"%s\",\"speechEndAudioMs\":%llu}",
-                text, conf, source, reason, (unsigned long long)speech_end_ms);
+    {
+        int off = sprintf(line, "{\"type\":\"final\",\"text\":\"%s\",\"confidence\":%.4f,", text,
+                          conf);
+        format_words(line + off, words);
+        off += (int)strlen(line + off);
+        sprintf(line + off, ",\"source\":\"%s\",\"reason\":\"%s\",\"speechEndAudioMs\":%llu}",
+                source, reason, (unsigned long long)speech_end_ms);
+    }
     out_line(line);
     free(line);
     free(text);
@@ -254,31 +236,41 @@ static void on_audio(state_t *st, const int16_t *pcm, size_t n) {
     const char *hyp;
     int32 score;
     uint8 in_speech;
+    uint64_t now;
     st->samples += n;
     if (!st->in_utt) return;
     if (ps_process_raw(st->ps, pcm, n, FALSE, FALSE) < 0) {
         emit_error("ps_process_raw failed", 0);
         return;
     }
+    now = audio_ms(st);
     in_speech = ps_get_in_speech(st->ps);
     if (in_speech && !st->utt_speech) {
+        /* The VAD fires after -vad_startspeech speech frames: report the estimated onset. */
+        uint64_t lag = (uint64_t)START_SPEECH_FRAMES * 1000u / FRAMES_PER_SEC;
         char line[96];
         st->utt_speech = 1;
+        st->speech_start_ms = now > lag ? now - lag : 0;
         sprintf(line, "{\"type\":\"speech_start\",\"audioMs\":%llu}",
-                (unsigned long long)audio_ms(st));
+                (unsigned long long)st->speech_start_ms);
         out_line(line);
     }
     if (!st->utt_speech) return;
     if (!in_speech) {
+        /* The VAD ends speech after -vad_postspeech non-speech frames. */
         uint64_t hang = (uint64_t)st->postspeech_frames * 1000u / FRAMES_PER_SEC;
-        uint64_t now = audio_ms(st);
         finish_utt(st, "vad", now > hang ? now - hang : 0);
+        return;
+    }
+    if (now - st->speech_start_ms >= st->max_utt_ms) {
+        finish_utt(st, "maxlen", now);
         return;
     }
     hyp = ps_get_hyp(st->ps, &score);
     if (hyp && hyp[0] && (!st->last_partial || strcmp(hyp, st->last_partial) != 0)) {
         free(st->last_partial);
         st->last_partial = strdup(hyp);
+        conf_collect_words(st->ps, &st->partial_words);
         emit_text("partial", hyp);
     }
 }
@@ -305,41 +297,71 @@ static int read_full(void *buf, size_t n) {
 
 static void usage(void) {
     fprintf(stderr, "usage: ps-frontend --hmm DIR --dict FILE [--vad-postspeech FRAMES] "
-                    "[--vad-threshold X] [--log FILE] [--debug-conf]\n");
+                    "[--vad-threshold X] [--cmninit C0,C1,..] [--max-utt-ms MS] [--log FILE]\n");
     exit(2);
 }
 
+/*
+ * Initial cepstral mean for live CMN. The model's feat.params value (which overrides -cmninit)
+ * fits wide-band audio; telephone audio upsampled to 16 kHz has no energy above 4 kHz, so the
+ * first utterance of a call would be decoded against a badly wrong mean.
+ */
+static void set_cmn(ps_decoder_t *ps, const char *csv) {
+    feat_t *feat = ps_get_feat(ps);
+    mfcc_t vec[64];
+    int n = 0, len = feat_cepsize(feat);
+    const char *p = csv;
+    char *end;
+    memset(vec, 0, sizeof vec);
+    while (*p && n < len && n < 64) {
+        vec[n++] = (mfcc_t)strtod(p, &end);
+        if (end == p) usage();
+        p = *end == ',' ? end + 1 : end;
+    }
+    cmn_live_set(feat->cmn_struct, vec);
+}
+
+/* Parses our flags, then builds the pocketsphinx configuration. NULL on failure. */
 static ps_decoder_t *init_decoder(int argc, char **argv, state_t *st) {
     const char *hmm = NULL, *dict = NULL, *log = "/dev/null", *threshold = "2.0";
+    const char *cmninit = NULL;
     char post[16];
     cmd_ln_t *config;
+    ps_decoder_t *ps;
     int i;
     st->postspeech_frames = 35;
-    for (i = 1; i < argc; i++) {
+    st->max_utt_ms = 20000;
+    for (i = 1; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--debug-conf") == 0) { st->debug_conf = 1; continue; }
         if (!v) usage();
         if (strcmp(a, "--hmm") == 0) hmm = v;
         else if (strcmp(a, "--dict") == 0) dict = v;
         else if (strcmp(a, "--log") == 0) log = v;
         else if (strcmp(a, "--vad-threshold") == 0) threshold = v;
+        else if (strcmp(a, "--cmninit") == 0) cmninit = v;
         else if (strcmp(a, "--vad-postspeech") == 0) {
             st->postspeech_frames = atoi(v);
             if (st->postspeech_frames < 1 || st->postspeech_frames > 500) usage();
+        } else if (strcmp(a, "--max-utt-ms") == 0) {
+            long ms = atol(v);
+            if (ms < 1000) usage();
+            st->max_utt_ms = (uint64_t)ms;
         } else usage();
-        i++;
     }
     if (!hmm || !dict) usage();
     sprintf(post, "%d", st->postspeech_frames);
+    /* pocketsphinx logs verbosely; keep stdout for the protocol and stderr quiet by default. */
     err_set_logfile(log);
     config = cmd_ln_init(NULL, ps_args(), TRUE,
                          "-hmm", hmm, "-dict", dict, "-samprate", "16000",
+                         /* Wide beams: grammar search otherwise often ends outside a final state. */
                          "-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60",
-                         "-bestpath", "yes", "-vad_postspeech", post,
-                         "-vad_threshold", threshold, NULL);
+                         "-vad_postspeech", post, "-vad_threshold", threshold, NULL);
     if (!config) return NULL;
-    return ps_init(config);
+    ps = ps_init(config);
+    if (ps && cmninit) set_cmn(ps, cmninit);
+    return ps;
 }
 
 int main(int argc, char **argv) {

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds the pocketsphinx front end: native/ps-frontend.c → .cache/bin/ps-frontend.
-# Idempotent: does nothing (and prints nothing) when the binary is newer than the source and this
-# script. Needs gcc, pkg-config and the Debian packages libpocketsphinx-dev libsphinxbase-dev.
+# Builds the pocketsphinx front end: native/ps-*.c → .cache/bin/ps-frontend.
+# Idempotent: does nothing (and prints nothing) when the binary is newer than every source file
+# and this script. Needs gcc, pkg-config and the Debian packages libpocketsphinx-dev and
+# libsphinxbase-dev (pocketsphinx-en-us for the model it loads at run time).
 # Usage: bash scripts/build-native.sh [--force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-src=native/ps-frontend.c
+srcs=(native/ps-frontend.c native/ps-confidence.c)
+deps=("${srcs[@]}" native/ps-confidence.h "$0")
 out=.cache/bin/ps-frontend
 force=false; [ "${1:-}" = "--force" ] && force=true
 
-if ! $force && [ -x "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ]; then
-  exit 0
-fi
+up_to_date() {
+  [ -x "$out" ] || return 1
+  for f in "${deps[@]}"; do [ "$out" -nt "$f" ] || return 1; done
+}
+if ! $force && up_to_date; then exit 0; fi
 
 fail() {
   echo "build-native: $*" >&2
@@ -26,14 +30,14 @@ command -v pkg-config >/dev/null 2>&1 || fail "pkg-config not found"
 pkg-config --exists pocketsphinx 2>/dev/null || fail "pkg-config does not know 'pocketsphinx' (libpocketsphinx-dev missing)"
 cflags=$(pkg-config --cflags pocketsphinx)
 libs=$(pkg-config --libs pocketsphinx)
-# shellcheck disable=SC2086  # pkg-config output is a list of flags
-echo '#include <pocketsphinx.h>' | gcc $cflags -fsyntax-only -x c - 2>/dev/null \
+# shellcheck disable=SC2086  # pkg-config prints a list of flags
+printf '#include <pocketsphinx.h>\n#include <sphinxbase/cmn.h>\n' | gcc $cflags -fsyntax-only -x c - 2>/dev/null \
   || fail "pocketsphinx/sphinxbase headers not found (libpocketsphinx-dev, libsphinxbase-dev)"
 
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
 # shellcheck disable=SC2086
-gcc -O2 -std=gnu99 -Wall -Wextra -Wno-unused-parameter $cflags -o "$tmp" "$src" $libs -lm \
+gcc -O2 -std=gnu99 -Wall -Wextra -Wno-unused-parameter $cflags -o "$tmp" "${srcs[@]}" $libs -lm \
   || { rm -f "$tmp"; fail "compilation failed"; }
 mv -f "$tmp" "$out"
 echo "build-native: built $out"

@@ -62,6 +62,15 @@ export interface Config {
   shutdownDrainMs: number;
 }
 
+/** Loads `.env` from the working directory into process.env when present (never overrides). */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 /** Parse an environment; throws one CONFIG_INVALID error listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -62,9 +62,12 @@ export class CallSession {
 
   async run(): Promise<void> {
     this.d.leg.onEvent((e) => this.onLeg(e));
-    await this.openStt();
+    // The greeting starts at once; the recognizer comes up meanwhile (hints applied when ready).
+    const sttReady = this.openStt();
     this.d.dialog.onCommand((c) => this.onCommand(c));
     this.d.dialog.start();
+    await sttReady;
+    if (this.ended) await this.stt?.close();
     return this.endedPromise;
   }
 

@@ -1,0 +1,52 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { AppError, errorSummary } from './errors.js';
+import type { CallStore } from './call/call-store.js';
+import type { CallRegistry } from './call/call-registry.js';
+import { adminAuth } from './http/admin-auth.js';
+import { callsRouter } from './http/calls.routes.js';
+import type { RuntimeStats } from './http/stats.js';
+import { twilioRouter, type CallStatusEvent } from './http/twilio.routes.js';
+import type { MediaStats } from './telephony/twilio/media-server.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: CallStore;
+  registry: CallRegistry;
+  stats: RuntimeStats;
+  mediaStats(): MediaStats;
+  onStatus(e: CallStatusEvent): void;
+}
+
+/** The HTTP surface (webhooks, admin API, health). Builds the app; never listens. */
+export function buildApp(d: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(twilioRouter({ config: d.config, logger: d.logger, onStatus: d.onStatus }));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', liveCalls: d.registry.size, liveStreams: d.mediaStats().liveStreams });
+  });
+  const api = express.Router();
+  api.use(adminAuth(d.config.adminApiToken));
+  api.use(callsRouter(d.store));
+  api.get('/stats', (_req, res) => {
+    res.json({ liveCalls: d.registry.size, media: d.mediaStats(), runtime: d.stats.snapshot() });
+  });
+  api.post('/stats/reset', (_req, res) => {
+    d.stats.reset();
+    res.status(204).end();
+  });
+  app.use('/api', api);
+  app.use((_req, res) => {
+    res.status(404).json({ code: 'NOT_FOUND', message: 'no such route' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err instanceof AppError && err.code === 'BAD_REQUEST' ? 400 : 500;
+    d.logger.error({ err: errorSummary(err) }, 'request failed');
+    res.status(status).json({ code: err instanceof AppError ? err.code : 'INTERNAL', message: 'request failed' });
+  });
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { DialogContext, InternalEvent } from './context.js';
+import type { DialogCommand } from './types.js';
+
+/**
+ * The result of one engine step, applied by the machine in this order: context changes, then
+ * commands emitted (in order), then internal events raised (handled before the next external
+ * event). Engine functions return Effects instead of touching XState, so they stay pure.
+ */
+export interface Effect {
+  assign?: Partial<DialogContext>;
+  commands?: DialogCommand[];
+  raise?: InternalEvent[];
+}

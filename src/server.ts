@@ -1,0 +1,141 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { AppError, errorSummary } from './errors.js';
+import { buildApp } from './app.js';
+import { Pacer } from './media/pacer.js';
+import { attachMediaServer } from './telephony/twilio/media-server.js';
+import { loadPromptCatalogs, renderPrompt, type PromptCatalog } from './prompts/index.js';
+import { loadFlows } from './dialog/runner.js';
+import { createSttProvider } from './stt/registry.js';
+import { createTtsProvider } from './tts/registry.js';
+import { withAudioCache } from './tts/cache.js';
+import type { TtsProvider } from './tts/types.js';
+import { MemoryCallStore } from './call/call-store.js';
+import { CallRegistry } from './call/call-registry.js';
+import { createCallHandler } from './call/call-handler.js';
+import { RuntimeStats } from './http/stats.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: MemoryCallStore;
+  registry: CallRegistry;
+  stats: RuntimeStats;
+  /** Stop accepting, let live calls finish (up to SHUTDOWN_DRAIN_MS), then close everything. */
+  close(): Promise<void>;
+}
+
+const APOLOGY_PROMPT = 'system.apology';
+const AUDIO_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The composition root: config → providers, flows, stores → HTTP + media server, listening. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const catalogs = await loadPromptCatalogs(config.dialog.promptsDir);
+  const prompts = catalogs.get(config.locale);
+  if (!prompts) throw new AppError('CONFIG_INVALID', `no prompts for LOCALE ${config.locale}`);
+  const flows = await loadFlows(config.dialog.flowsDir, catalogs);
+  if (!flows.has(config.dialog.defaultFlow)) {
+    throw new AppError('FLOW_NOT_FOUND', `DEFAULT_FLOW ${config.dialog.defaultFlow} is not in ${config.dialog.flowsDir}`);
+  }
+  const stt = createSttProvider(config, logger);
+  const tts = withAudioCache(createTtsProvider(config, logger), { maxBytes: AUDIO_CACHE_BYTES });
+  const voice = { voice: config.tts.voice, language: config.locale };
+  const vars = { businessName: config.dialog.businessName };
+  const apology = await synthesizeApology(tts, prompts, voice, logger);
+  warmStaticPrompts(tts, prompts, vars, voice, logger);
+
+  const store = new MemoryCallStore(config.callRecordsKept);
+  const registry = new CallRegistry();
+  const stats = new RuntimeStats();
+  const pacer = new Pacer(config.media.paceLeadMs);
+  const onLeg = createCallHandler({
+    flows,
+    defaultFlow: config.dialog.defaultFlow,
+    prompts,
+    stt,
+    tts,
+    store,
+    registry,
+    metrics: {
+      replyOverheadMs: (ms) => stats.replyOverhead.add(ms),
+      bargeInMs: (ms) => stats.bargeIn.add(ms),
+    },
+    apologyAudio: () => apology,
+    voice,
+    vars,
+    logger,
+  });
+  let media: ReturnType<typeof attachMediaServer> | undefined;
+  const app = buildApp({
+    config,
+    logger,
+    store,
+    registry,
+    stats,
+    mediaStats: () => media!.getMediaStats(),
+    onStatus: (e) =>
+      store.addStatus(e.callSid, {
+        status: e.status,
+        atMs: Date.now(),
+        ...(e.sequenceNumber !== undefined ? { sequence: e.sequenceNumber } : {}),
+      }),
+  });
+  const server = http.createServer(app);
+  media = attachMediaServer(server, { config, logger, pacer, onLeg });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const close = async () => {
+    server.close();
+    const left = await registry.drain(config.shutdownDrainMs);
+    if (left > 0) logger.warn({ left }, 'drain timed out; closing live calls');
+    media?.close();
+    pacer.close();
+    stats.close();
+    server.closeAllConnections();
+  };
+  return { url: `http://127.0.0.1:${port}`, port, store, registry, stats, close };
+}
+
+/** The apology played when synthesis fails mid-call. Empty (logged) if TTS is down at boot. */
+async function synthesizeApology(
+  tts: TtsProvider,
+  prompts: PromptCatalog,
+  voice: { voice: string; language: string },
+  logger: Logger,
+): Promise<Buffer[]> {
+  const frames: Buffer[] = [];
+  try {
+    const text = renderPrompt(prompts, APOLOGY_PROMPT, {});
+    for await (const f of tts.synthesize({ text, ...voice }, new AbortController().signal)) frames.push(f);
+  } catch (err) {
+    logger.error({ err: errorSummary(err) }, 'could not synthesize the apology prompt');
+  }
+  return frames;
+}
+
+/** Fills the audio cache with every prompt that needs no per-call variable, in the background. */
+function warmStaticPrompts(
+  tts: ReturnType<typeof withAudioCache>,
+  prompts: PromptCatalog,
+  vars: Record<string, string>,
+  voice: { voice: string; language: string },
+  logger: Logger,
+): void {
+  const texts: string[] = [];
+  for (const key of prompts.texts.keys()) {
+    try {
+      texts.push(renderPrompt(prompts, key, vars));
+    } catch {
+      // needs a per-call variable: synthesized when used
+    }
+  }
+  void (async () => {
+    for (const text of texts) await tts.warm({ text, ...voice });
+    logger.info({ prompts: texts.length, bytes: tts.cachedBytes }, 'prompt audio cache warm');
+  })().catch((err: unknown) => logger.warn({ err: errorSummary(err) }, 'prompt cache warm-up failed'));
+}

@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Hint phrases → a JSGF grammar for the pocketsphinx front end.
+ *
+ * The grammar accepts exactly one of the phrases, optionally preceded by one lead-in and
+ * followed by one tail from small fixed lists ("i want to order please"). Every word must be in
+ * the pronunciation dictionary: words that are not are dropped from their phrase, and a phrase
+ * left with no words is skipped (both reported in `dropped` / `skipped`).
+ */
+
+/** Lead-ins callers put before the answer. Kept small: each one is another path for noise. */
+export const LEAD_INS: readonly string[] = [
+  'i want to',
+  'i want',
+  "i'd like to",
+  "i'd like",
+  'i need to',
+  'i need',
+  'can i',
+  'uh',
+  'um',
+  'yes',
+  'yeah',
+  'okay',
+];
+
+/** Tails callers put after the answer. */
+export const TAILS: readonly string[] = ['please', 'thanks', 'thank you'];
+
+/** Phrases used when a dialog state expects nothing in particular (empty hints). */
+export const DEFAULT_PHRASES: readonly string[] = [
+  'yes',
+  'no',
+  'help',
+  'repeat',
+  'cancel',
+  'goodbye',
+  'operator',
+  'agent',
+  'representative',
+  'talk to a person',
+  'main menu',
+];
+
+export interface Grammar {
+  /** JSGF source for the front end's 'G' message. */
+  jsgf: string;
+  /** The phrases the grammar accepts, normalized, in hint order, without duplicates. */
+  phrases: string[];
+  /** Every word that occurs in a phrase (confidence is computed over these, not fillers). */
+  phraseWords: ReadonlySet<string>;
+  /** Hints that produced no usable phrase (every word outside the dictionary). */
+  skipped: string[];
+  /** Words removed from phrases because the dictionary does not have them. */
+  dropped: string[];
+}
+
+/** Word set of a pocketsphinx dictionary ("word PHONES…" lines; "word(2)" = alternate pron). */
+export async function loadLexicon(path: string): Promise<Set<string>> {
+  const text = await readFile(path, 'utf8');
+  const words = new Set<string>();
+  for (const line of text.split('\n')) {
+    const end = line.search(/[\s(]/);
+    const word = end < 0 ? line : line.slice(0, end);
+    if (word) words.add(word.toLowerCase());
+  }
+  return words;
+}
+
+const ONES = [
+  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+  'nineteen',
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+
+/** 0..999999 in words ("21" → "twenty one"); longer digit runs are read digit by digit. */
+export function numberToWords(digits: string): string {
+  const n = Number(digits);
+  if (digits.length > 6 || !Number.isInteger(n)) {
+    return [...digits].map((d) => ONES[Number(d)] ?? '').join(' ');
+  }
+  const below1000 = (x: number): string[] => {
+    const out: string[] = [];
+    if (x >= 100) out.push(ONES[Math.floor(x / 100)]!, 'hundred');
+    const r = x % 100;
+    if (r >= 20) out.push(TENS[Math.floor(r / 10)]!, ...(r % 10 ? [ONES[r % 10]!] : []));
+    else if (r > 0 || x === 0) out.push(ONES[r]!);
+    return out;
+  };
+  if (n < 1000) return below1000(n).join(' ');
+  const rest = n % 1000;
+  return [...below1000(Math.floor(n / 1000)), 'thousand', ...(rest ? below1000(rest) : [])].join(' ');
+}
+
+/**
+ * Lowercase word tokens in dictionary spelling: accents removed, typographic apostrophes made
+ * ASCII ("I’d" → "i'd"), "&" → "and", digit runs spelled out, other punctuation dropped. Hyphens
+ * are kept inside a token (the dictionary has "e-mail"); `resolveWords` splits them if needed.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .replace(/&/g, ' and ')
+    .replace(/\d+/g, (d) => ` ${numberToWords(d)} `)
+    .replace(/[^a-z'\- ]+/g, ' ')
+    .split(/\s+/)
+    .map((w) => w.replace(/^['-]+|['-]+$/g, ''))
+    .filter((w) => w.length > 0)
+    .join(' ');
+}
+
+/** Dictionary words for a normalized phrase; unknown words go to `dropped`. */
+function resolveWords(phrase: string, lexicon: ReadonlySet<string>, dropped: string[]): string[] {
+  const out: string[] = [];
+  for (const token of phrase.split(' ')) {
+    if (lexicon.has(token)) {
+      out.push(token);
+      continue;
+    }
+    for (const part of token.split('-').filter(Boolean)) {
+      if (lexicon.has(part)) out.push(part);
+      else dropped.push(part);
+    }
+  }
+  return out;
+}
+
+/** JSGF alternatives; every token is a dictionary word ([a-z'-]), which JSGF accepts bare. */
+function alternatives(phrases: readonly string[]): string {
+  return phrases.map((p) => `( ${p} )`).join(' | ');
+}
+
+/**
+ * Builds the grammar for `hints` (DEFAULT_PHRASES when `hints` has no usable phrase).
+ * `fillers: false` leaves out the lead-ins and tails (for measurements).
+ */
+export function buildGrammar(
+  hints: readonly string[],
+  lexicon: ReadonlySet<string>,
+  opts: { fillers?: boolean } = {},
+): Grammar {
+  const dropped: string[] = [];
+  const skipped: string[] = [];
+  const phrases: string[] = [];
+  for (const hint of hints) {
+    const words = resolveWords(normalizeText(hint), lexicon, dropped);
+    if (words.length === 0) skipped.push(hint);
+    else if (!phrases.includes(words.join(' '))) phrases.push(words.join(' '));
+  }
+  if (phrases.length === 0) {
+    for (const p of DEFAULT_PHRASES) {
+      const words = resolveWords(p, lexicon, []);
+      if (words.length) phrases.push(words.join(' '));
+    }
+  }
+  const usable = (list: readonly string[]): string[] =>
+    list.filter((p) => p.split(' ').every((w) => lexicon.has(w)));
+  const leads = opts.fillers === false ? [] : usable(LEAD_INS);
+  const tails = opts.fillers === false ? [] : usable(TAILS);
+  const lines = ['#JSGF V1.0;', 'grammar ivr;'];
+  const head = leads.length ? '[ <lead> ] ' : '';
+  const tail = tails.length ? ' [ <tail> ]' : '';
+  lines.push(`public <utterance> = ${head}<phrase>${tail};`);
+  lines.push(`<phrase> = ${alternatives(phrases)};`);
+  if (leads.length) lines.push(`<lead> = ${alternatives(leads)};`);
+  if (tails.length) lines.push(`<tail> = ${alternatives(tails)};`);
+  const phraseWords = new Set(phrases.flatMap((p) => p.split(' ')));
+  return { jsgf: `${lines.join('\n')}\n`, phrases, phraseWords, skipped, dropped };
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { ProviderError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { SttProvider, SttStreamOptions } from '../types.js';
+import { buildGrammar, loadLexicon } from './pocketsphinx-grammar.js';
+import { PocketsphinxStream } from './pocketsphinx-stream.js';
+
+/**
+ * Offline STT: pocketsphinx grammar decoding in one child process per call (native/ps-frontend,
+ * built by scripts/build-native.sh). Decoding never runs on the event loop, a crash in C ends
+ * one call's recognizer only, and the OS spreads calls over the cores. See
+ * docs/adr/0001-offline-stt-process-per-call.md.
+ */
+export interface PocketsphinxOptions {
+  /** The front-end executable (.cache/bin/ps-frontend). */
+  bin: string;
+  /** Acoustic model directory (…/model/en-us/en-us). 16 kHz model: audio is upsampled. */
+  modelDir: string;
+  /** Pronunciation dictionary; read once per provider and cached. */
+  dict: string;
+  logger: Logger;
+  /** VAD hangover in 10 ms frames: end-of-speech latency vs. cutting off slow talkers. Default 35. */
+  vadPostspeech?: number;
+  /** openStream rejects with PROVIDER_UNAVAILABLE when the child is not ready by then. Default 5000. */
+  startTimeoutMs?: number;
+  /** pocketsphinx's own log file (debugging); default none. */
+  logFile?: string;
+}
+
+/**
+ * Initial cepstral mean for telephone audio (µ-law 8 kHz upsampled to 16 kHz): the model's
+ * default describes wide-band audio, and the first turn of a call is decoded before live CMN
+ * has adapted. Measured as the adapted mean after a few turns of several synthetic voices sent
+ * through this provider's own audio path (scripts/bench-stt.ts --cmn prints it).
+ */
+export const TELEPHONE_CMN_INIT = '49.16,23.55,-34.86,42.30,-29.73,1.85,12.72,-33.28,12.71,-15.65,0.03,9.42,-15.54';
+
+const PROVIDER = 'pocketsphinx';
+
+export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvider {
+  let lexicon: Promise<Set<string>> | undefined;
+  const getLexicon = (): Promise<Set<string>> => {
+    lexicon ??= loadLexicon(opts.dict).catch((err: unknown) => {
+      lexicon = undefined; // a later call may succeed (file restored)
+      throw new ProviderError(PROVIDER, false, 'cannot read the pronunciation dictionary', {
+        cause: err,
+        code: 'PROVIDER_UNAVAILABLE',
+      });
+    });
+    return lexicon;
+  };
+  const args = [
+    '--hmm', opts.modelDir,
+    '--dict', opts.dict,
+    '--vad-postspeech', String(opts.vadPostspeech ?? 35),
+    '--cmninit', TELEPHONE_CMN_INIT,
+    ...(opts.logFile ? ['--log', opts.logFile] : []),
+  ];
+  return {
+    id: PROVIDER,
+    capabilities: { interim: true, grammarOnly: true, speechEvents: true },
+    async openStream(sopts: SttStreamOptions, signal: AbortSignal) {
+      if (signal.aborted) {
+        throw new ProviderError(PROVIDER, false, 'aborted before start', { code: 'PROVIDER_ABORTED' });
+      }
+      const words = await getLexicon();
+      const child = spawn(opts.bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const stream = new PocketsphinxStream(child, {
+        logger: opts.logger,
+        grammarFor: (hints) => buildGrammar(hints, words),
+      });
+      stream.setHints(sopts.hints);
+      await stream.ready(opts.startTimeoutMs ?? 5000, signal);
+      const onAbort = (): void => void stream.close();
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.onClose(() => signal.removeEventListener('abort', onAbort));
+      return stream;
+    },
+  };
+}
