@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-srcs=(native/ps-frontend.c native/ps-confidence.c)
-deps=("${srcs[@]}" native/ps-confidence.h "$0")
+srcs=(native/ps-frontend.c native/ps-session.c native/ps-confidence.c)
+deps=("${srcs[@]}" native/ps-session.h native/ps-confidence.h "$0")
 out=.cache/bin/ps-frontend
 force=false; [ "${1:-}" = "--force" ] && force=true
 

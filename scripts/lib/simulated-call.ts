@@ -112,7 +112,9 @@ export async function runSimulatedCall(o: SimOptions): Promise<SimResult> {
 }
 
 async function fetchRecord(o: SimOptions, callSid: string): Promise<CallRecord | undefined> {
-  const headers: Record<string, string> = o.adminToken ? { authorization: `Bearer ${o.adminToken}` } : {};
+  const headers: Record<string, string> = o.adminToken
+    ? { authorization: `Bearer ${o.adminToken}` }
+    : {};
   // The record is written as the call ends; allow the server a moment to finish it.
   for (let i = 0; i < 20; i++) {
     const res = await fetch(`${o.server}/api/calls/${callSid}`, { headers });

@@ -5,70 +5,21 @@ import {
   type MessageError,
 } from '../../src/telephony/twilio/codec.js';
 import type { TwilioInbound } from '../../src/telephony/twilio/messages.js';
-import { PlaybackBuffer, type PlaybackOptions, type Utterance } from './twilio-playback.js';
+import { InboundPump } from './twilio-inbound-pump.js';
+import { PlaybackBuffer, type Utterance } from './twilio-playback.js';
+import type {
+  ClientCounts,
+  ClientEvents,
+  ClientStats,
+  CloseInfo,
+  StreamClientOptions,
+  StreamIdentity,
+} from './twilio-stream-types.js';
 import { TypedEmitter } from './typed-emitter.js';
 
-const FRAME_MS = 20;
-const FRAME_BYTES = 160;
-const SILENCE_FRAME = Buffer.alloc(FRAME_BYTES, 0xff);
+export type * from './twilio-stream-types.js';
+
 const DEFAULT_WAIT_MS = 30_000;
-
-export interface StreamIdentity {
-  accountSid: string;
-  callSid: string;
-  streamSid: string;
-  /** `<Parameter>`s from the TwiML, sent in `start.customParameters`. */
-  customParameters: Readonly<Record<string, string>>;
-}
-
-export interface StreamClientOptions extends PlaybackOptions {
-  /**
-   * Like real Twilio, send a µ-law silence frame every 20 ms whenever no caller audio is queued,
-   * for the whole call (default true). Turn off to test idle timeouts.
-   */
-  silenceWhenIdle?: boolean;
-}
-
-/** Counted from the fake Twilio's side: "sent" = to the server, "received" = from it. */
-export interface ClientCounts {
-  mediaSent: number;
-  dtmfSent: number;
-  rawSent: number;
-  mediaReceived: number;
-  bytesReceived: number;
-  marksReceived: number;
-  marksEchoed: number;
-  clearsReceived: number;
-  /** Messages from the server that Twilio would reject (bad JSON/schema, binary, wrong streamSid). */
-  invalidReceived: number;
-}
-
-export interface ClientStats extends ClientCounts {
-  underruns: number;
-  underrunMs: number;
-  /** Most audio ever queued at the fake Twilio, in ms of audio. */
-  maxBufferedMs: number;
-  utterances: number;
-}
-
-export interface CloseInfo {
-  code: number;
-  reason: string;
-  /** Who started the close: the server, or this client (`stop()`, `closeSocket()`, `drop()`). */
-  initiatedBy: 'server' | 'client';
-}
-
-export type ClientEvents = {
-  /** An outbound media message arrived (decoded µ-law). */
-  media: [audio: Buffer];
-  markReceived: [name: string];
-  /** Playback reached (or `clear` dropped) a mark; it was echoed to the server. */
-  markEchoed: [name: string];
-  clear: [];
-  /** The bot finished speaking: buffer empty and no audio for `quietMs`. */
-  utterance: [u: Utterance];
-  close: [info: CloseInfo];
-};
 
 /**
  * The Twilio side of one bidirectional Media Stream. Create it with `placeCall` or
@@ -96,13 +47,7 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
   private seq = 0;
   private chunk = 0;
   private startedAtMs = 0;
-  private silence: boolean;
-  private readonly inbound: Buffer[] = [];
-  private queuedTotal = 0;
-  private sentFromQueue = 0;
-  private waiters: { target: number; resolve: () => void }[] = [];
-  private pumpTimer: NodeJS.Timeout | undefined;
-  private nextFrameAtMs = 0;
+  private readonly pump: InboundPump;
   private closeInitiator: CloseInfo['initiatedBy'] = 'server';
 
   constructor(
@@ -111,7 +56,7 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
     opts: StreamClientOptions = {},
   ) {
     super();
-    this.silence = opts.silenceWhenIdle ?? true;
+    this.pump = new InboundPump((frame) => this.sendMedia(frame), opts.silenceWhenIdle ?? true);
     this.keepAudio = opts.keepAudio ?? true;
     this.playback = new PlaybackBuffer(
       {
@@ -154,7 +99,7 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
         mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
     });
-    this.ensurePump();
+    this.pump.start();
   }
 
   /** One inbound media message now (any length; Twilio sends 160 bytes). */
@@ -178,23 +123,12 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
    * fills the gaps when `silenceWhenIdle`). Resolves when the last of them has been sent.
    */
   streamFrames(frames: readonly Buffer[]): Promise<void> {
-    for (const f of frames) {
-      if (f.length !== FRAME_BYTES) throw new RangeError('streamFrames: frames must be 160 bytes');
-    }
-    if (!this.open) return Promise.resolve();
-    this.inbound.push(...frames);
-    this.queuedTotal += frames.length;
-    const target = this.queuedTotal;
-    const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
-    this.ensurePump();
-    this.settleWaiters();
-    return done;
+    return this.pump.enqueue(frames);
   }
 
   /** Start or stop the continuous silence between queued frames. */
   setSilence(on: boolean): void {
-    this.silence = on;
-    this.ensurePump();
+    this.pump.setSilence(on);
   }
 
   sendDtmf(digit: string): void {
@@ -231,7 +165,7 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
   /** Close without `stop` (e.g. a network path closing cleanly). */
   closeSocket(code = 1000, reason = ''): void {
     this.closeInitiator = 'client';
-    this.stopPump();
+    this.pump.stop();
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
       this.ws.close(code, reason);
   }
@@ -347,50 +281,11 @@ export class TwilioStreamClient extends TypedEmitter<ClientEvents> {
   }
 
   private onClose(code: number, reason: string): CloseInfo {
-    this.stopPump();
+    this.pump.stop();
     this.playback.close();
-    for (const w of this.waiters.splice(0)) w.resolve();
     const info: CloseInfo = { code, reason, initiatedBy: this.closeInitiator };
     this.emit('close', info);
     return info;
-  }
-
-  private ensurePump(): void {
-    if (this.pumpTimer || !this.open || this.startedAtMs === 0) return;
-    if (this.inbound.length === 0 && !this.silence) return;
-    this.nextFrameAtMs = performance.now();
-    this.tick();
-  }
-
-  /** Sends every frame due by now (catching up after a stall), then sleeps until the next one. */
-  private readonly tick = (): void => {
-    this.pumpTimer = undefined;
-    const now = performance.now();
-    while (this.nextFrameAtMs <= now) {
-      if (!this.open) return;
-      const queued = this.inbound.shift();
-      const frame = queued ?? (this.silence ? SILENCE_FRAME : undefined);
-      if (!frame) return; // idle: the pump restarts with the next queued audio
-      this.sendMedia(frame);
-      if (queued) {
-        this.sentFromQueue++;
-        this.settleWaiters();
-      }
-      this.nextFrameAtMs += FRAME_MS;
-    }
-    this.pumpTimer = setTimeout(this.tick, this.nextFrameAtMs - now);
-  };
-
-  private stopPump(): void {
-    clearTimeout(this.pumpTimer);
-    this.pumpTimer = undefined;
-  }
-
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const ready = this.waiters.filter((w) => w.target <= this.sentFromQueue);
-    this.waiters = this.waiters.filter((w) => w.target > this.sentFromQueue);
-    for (const w of ready) w.resolve();
   }
 
   private nextSeq(): string {

@@ -43,6 +43,7 @@ export class CallSession {
   private speechStartedAtMs: number | undefined;
   private heldDigits: string[] = [];
   private hangUpReason: string | undefined;
+  private hangingUp = false;
   private ended = false;
   private resolveEnded!: () => void;
   private readonly endedPromise = new Promise<void>((r) => (this.resolveEnded = r));
@@ -222,7 +223,8 @@ export class CallSession {
 
   private hangUpWhenQuiet(): void {
     this.clearNoInput();
-    if (this.speaker.speaking) return; // resumed from onPlaybackDone
+    if (this.speaker.speaking || this.hangingUp) return; // resumed from onPlaybackDone
+    this.hangingUp = true;
     const reason = this.hangUpReason ?? 'hangup';
     this.d.leg.hangUp(reason).then(
       () => this.end(reason),

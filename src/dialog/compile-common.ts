@@ -25,6 +25,8 @@ export interface ActionSpec {
 export type GuardSpec = { type: string; params?: unknown } | ReturnType<typeof and>;
 export interface TransitionConfig {
   target?: string;
+  /** Always true for flow-state targets, so a state that targets itself runs its entry again. */
+  reenter?: boolean;
   guard?: GuardSpec;
   actions?: ActionSpec[];
 }
@@ -106,6 +108,7 @@ export function transitions(
     const guard = allOf(extra.guard, tr.guard ? vocabGuard(sc, tr.guard) : undefined);
     return {
       target: targetOf(sc, tr.target),
+      reenter: true,
       ...(guard ? { guard } : {}),
       actions: [...(extra.actions ?? []), ...vocabActions(sc, tr.actions)],
     };

@@ -130,7 +130,7 @@ function acceptTransitions(lc: ListenCtx): TransitionConfig[] {
 function globalHandlers(lc: ListenCtx, expect: ExpectSpec): TransitionConfig[] {
   return lc.globals.map(([id, g]) => {
     const guard: GuardSpec = { type: 'matchIs', params: { id } };
-    if (g.target) return { guard, target: targetOf(lc.sc, g.target) };
+    if (g.target) return { guard, target: targetOf(lc.sc, g.target), reenter: true };
     const help = compileSays(g.say, lc.bargeIn);
     const actions: ActionSpec[] = g.repeatPrompt
       ? [...(help.length ? [speakAction(lc.sc, help)] : []), { type: 'replay' }]
@@ -157,7 +157,9 @@ function failure(
   if (opts.guard) retry.guard = opts.guard;
   if (opts.target) retry.target = opts.target;
   return [
-    ...(escalate ? [{ guard: allOf(opts.guard, exhausted), target: targetOf(sc, escalate) }] : []),
+    ...(escalate
+      ? [{ guard: allOf(opts.guard, exhausted), target: targetOf(sc, escalate), reenter: true }]
+      : []),
     retry,
   ];
 }
@@ -192,44 +194,51 @@ function inputHandlers(
   };
 }
 
+/** With `confirm`: a match below the threshold goes to `_confirming` instead of being accepted. */
+function confirmGate(lc: ListenCtx): TransitionConfig[] {
+  const c = lc.state.confirm;
+  if (!c) return [];
+  const threshold = c.below ?? lc.sc.flow.defaults.confirmBelow;
+  return [
+    {
+      guard: { type: 'confidenceBelow', params: { threshold } },
+      target: '_confirming',
+      actions: [{ type: 'holdCandidate' }],
+    },
+  ];
+}
+
+/** With `digits`: silence after at least `min` keys accepts them. */
+function digitsOnSilence(lc: ListenCtx): TransitionConfig[] {
+  const d = lc.state.listen.digits;
+  if (!d) return [];
+  return [
+    {
+      guard: { type: 'digitsReady', params: { min: d.min } },
+      actions: [{ type: 'acceptBufferedDigits' }],
+    },
+  ];
+}
+
 function listeningPhase(lc: ListenCtx, says: CompiledSay[]): NodeConfig {
-  const { sc, state, expect } = lc;
-  const speak = (kind: FailureKind) => [speakAction(sc, repromptSays(lc, kind, says), expect)];
-  const digits = state.listen.digits;
-  const confirm = state.confirm
-    ? [
-        {
-          guard: {
-            type: 'confidenceBelow',
-            params: { threshold: state.confirm.below ?? sc.flow.defaults.confirmBelow },
-          },
-          target: '_confirming',
-          actions: [{ type: 'holdCandidate' }],
-        },
-      ]
-    : [];
+  const speak = (kind: FailureKind) => [
+    speakAction(lc.sc, repromptSays(lc, kind, says), lc.expect),
+  ];
   return {
     on: {
-      ...inputHandlers(lc, expect, {
+      ...inputHandlers(lc, lc.expect, {
         noInput: speak('noInput'),
         noMatch: speak('noMatch'),
         error: [{ type: 'replay' }],
       }),
       'user.noInput': [
         { guard: { type: 'playbackPending' } },
-        ...(digits
-          ? [
-              {
-                guard: { type: 'digitsReady', params: { min: digits.min } },
-                actions: [{ type: 'acceptBufferedDigits' }],
-              },
-            ]
-          : []),
+        ...digitsOnSilence(lc),
         ...failure(lc, 'noInput', speak('noInput')),
       ],
       'nlu.match': [
-        ...globalHandlers(lc, expect),
-        ...confirm,
+        ...globalHandlers(lc, lc.expect),
+        ...confirmGate(lc),
         { actions: [{ type: 'acceptMatch' }] },
       ],
     },

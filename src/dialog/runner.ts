@@ -44,64 +44,77 @@ export function createDialogRunner(flow: CompiledFlow, opts: RunnerOptions): Dia
   if (missing.length > 0) {
     throw new AppError('BAD_REQUEST', 'dialog vars missing', { flow: flow.id, missing });
   }
-  const actor: Actor<DialogMachine> = createActor(flow.machine, {
-    input: {
-      flow: { id: flow.id, version: flow.version },
-      vars: { ...opts.vars },
-      slotDefaults: slotDefaults(flow.definition),
-    },
-  });
-  const listeners: ((c: DialogCommand) => void)[] = [];
-  const log = opts.logger;
-  actor.on('dialog.command', (ev) => {
-    const { command } = ev as CommandEmitted;
-    log.debug(
-      { command: command.type, ...(command.type === 'say' ? { prompt: command.prompt } : {}) },
-      'dialog command',
-    );
-    for (const cb of listeners) {
+  return new Runner(flow, opts);
+}
+
+class Runner implements DialogRunner {
+  readonly pin: { flowId: string; version: number };
+  private readonly actor: Actor<DialogMachine>;
+  private readonly listeners: ((c: DialogCommand) => void)[] = [];
+  private readonly log: Logger;
+  private started = false;
+
+  constructor(flow: CompiledFlow, opts: RunnerOptions) {
+    this.pin = { flowId: flow.id, version: flow.version };
+    this.log = opts.logger;
+    this.actor = createActor(flow.machine, {
+      input: {
+        flow: { id: flow.id, version: flow.version },
+        vars: { ...opts.vars },
+        slotDefaults: slotDefaults(flow.definition),
+      },
+    });
+    this.actor.on('dialog.command', (ev) => this.dispatch((ev as CommandEmitted).command));
+    this.actor.subscribe({
+      error: (err) => this.log.error({ err: errorSummary(err) }, 'dialog machine failed'),
+    });
+  }
+
+  /** Delivers one command to every listener; a throwing listener is logged and skipped. */
+  private dispatch(command: DialogCommand): void {
+    const prompt = command.type === 'say' ? { prompt: command.prompt } : {};
+    this.log.debug({ command: command.type, ...prompt }, 'dialog command');
+    for (const cb of this.listeners) {
       try {
         cb(command);
       } catch (err) {
-        log.error(
-          { err: errorSummary(err), command: command.type },
-          'dialog command handler failed',
-        );
+        this.log.error({ err: errorSummary(err), command: command.type }, 'command handler failed');
       }
     }
-  });
-  actor.subscribe({
-    error: (err) => log.error({ err: errorSummary(err) }, 'dialog machine failed'),
-  });
-  let started = false;
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      actor.start();
-    },
-    send(e) {
-      if (!started || actor.getSnapshot().context.ended || actor.getSnapshot().status !== 'active')
-        return;
-      actor.send(e);
-      log.debug({ event: e.type, state: stateName(actor.getSnapshot().value) }, 'dialog event');
-    },
-    onCommand(cb) {
-      listeners.push(cb);
-    },
-    get state() {
-      return stateName(actor.getSnapshot().value);
-    },
-    get done() {
-      const s = actor.getSnapshot();
-      return s.context.ended !== null || s.status !== 'active';
-    },
-    pin: { flowId: flow.id, version: flow.version },
-    snapshot: () => structuredClone(actor.getSnapshot().context),
-    stop() {
-      actor.stop();
-    },
-  };
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.actor.start();
+  }
+
+  send(e: DialogEvent): void {
+    if (!this.started || this.done) return;
+    this.actor.send(e);
+    this.log.debug({ event: e.type, state: this.state }, 'dialog event');
+  }
+
+  onCommand(cb: (c: DialogCommand) => void): void {
+    this.listeners.push(cb);
+  }
+
+  get state(): string {
+    return stateName(this.actor.getSnapshot().value);
+  }
+
+  get done(): boolean {
+    const s = this.actor.getSnapshot();
+    return s.context.ended !== null || s.status !== 'active';
+  }
+
+  snapshot(): DialogContext {
+    return structuredClone(this.actor.getSnapshot().context);
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
 }
 
 /** The flow-level path of an XState state value: engine phases (`_…`) dropped. */

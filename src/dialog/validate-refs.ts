@@ -43,7 +43,7 @@ function checkVarRef(ctx: Ctx, name: string, path: string): void {
   if (!(name in ctx.flow.vars)) add(ctx, path, 'unknown-var', `var "${name}" is not declared`);
 }
 
-export function checkValueSource(ctx: Ctx, src: ValueSource, path: string): void {
+function checkValueSource(ctx: Ctx, src: ValueSource, path: string): void {
   if (typeof src !== 'object') return;
   if ('slot' in src) {
     if (!(src.slot in ctx.flow.slots))
@@ -145,11 +145,15 @@ function activeGlobalEntries(flow: FlowDefinition, s: FlowState) {
   );
 }
 
-function checkOn(ctx: Ctx, name: string, s: FlowState): void {
+function choiceIdsOf(s: FlowState): Set<string> {
   const l = s.listen;
-  if (!l) return;
+  return new Set([...(l?.choices.map((c) => c.id) ?? []), ...(l?.digits ? ['digits'] : [])]);
+}
+
+function checkOn(ctx: Ctx, name: string, s: FlowState): void {
+  if (!s.listen) return;
   const at = `states.${name}`;
-  const choiceIds = new Set([...l.choices.map((c) => c.id), ...(l.digits ? ['digits'] : [])]);
+  const choiceIds = choiceIdsOf(s);
   for (const [key, t] of Object.entries(s.on ?? {})) {
     if (!choiceIds.has(key) && (!isSpecialOnKey(key) || key === 'digits')) {
       add(ctx, `${at}.on.${key}`, 'unknown-choice', `"${key}" is not a choice of this state`);
@@ -157,35 +161,36 @@ function checkOn(ctx: Ctx, name: string, s: FlowState): void {
     checkTransition(ctx, t, `${at}.on.${key}`);
   }
   for (const id of choiceIds) {
-    if (s.on?.[id] === undefined)
+    if (s.on?.[id] === undefined) {
       add(ctx, `${at}.on`, 'choice-unhandled', `no transition for "${id}"`);
-  }
-  for (const kind of ['noInput', 'noMatch'] as const) {
-    const target =
-      s.on?.[kind] ?? s.retry?.onExhausted?.[kind] ?? ctx.flow.defaults.onExhausted?.[kind];
-    if (target === undefined)
-      add(
-        ctx,
-        `${at}.retry.onExhausted.${kind}`,
-        'escalation-missing',
-        'no state to go to when retries run out',
-      );
-    const own = s.retry?.onExhausted?.[kind];
-    if (own !== undefined) checkTarget(ctx, own, `${at}.retry.onExhausted.${kind}`);
-  }
-  if (s.confirm) {
-    for (const id of choiceIds) {
-      if (!(id in s.confirm.prompts))
-        add(ctx, `${at}.confirm.prompts`, 'confirm-prompt-missing', `no confirmation for "${id}"`);
     }
-    for (const id of Object.keys(s.confirm.prompts)) {
-      if (!choiceIds.has(id))
-        add(
-          ctx,
-          `${at}.confirm.prompts.${id}`,
-          'unknown-choice',
-          `"${id}" is not a choice of this state`,
-        );
+  }
+}
+
+function checkEscalation(ctx: Ctx, name: string, s: FlowState): void {
+  if (!s.listen) return;
+  const at = `states.${name}.retry.onExhausted`;
+  for (const kind of ['noInput', 'noMatch'] as const) {
+    const own = s.retry?.onExhausted?.[kind];
+    if (own !== undefined) checkTarget(ctx, own, `${at}.${kind}`);
+    else if (s.on?.[kind] === undefined && ctx.flow.defaults.onExhausted?.[kind] === undefined) {
+      add(ctx, `${at}.${kind}`, 'escalation-missing', 'no state to go to when retries run out');
+    }
+  }
+}
+
+function checkConfirm(ctx: Ctx, name: string, s: FlowState): void {
+  if (!s.confirm) return;
+  const at = `states.${name}.confirm.prompts`;
+  const choiceIds = choiceIdsOf(s);
+  for (const id of choiceIds) {
+    if (!(id in s.confirm.prompts)) {
+      add(ctx, at, 'confirm-prompt-missing', `no confirmation for "${id}"`);
+    }
+  }
+  for (const id of Object.keys(s.confirm.prompts)) {
+    if (!choiceIds.has(id)) {
+      add(ctx, `${at}.${id}`, 'unknown-choice', `"${id}" is not a choice of this state`);
     }
   }
 }
@@ -201,7 +206,12 @@ function checkState(ctx: Ctx, name: string, s: FlowState): void {
     checkSay(ctx, say, `${at}.confirm.prompts.${id}`);
   checkChoices(ctx, name, s);
   checkOn(ctx, name, s);
+  checkEscalation(ctx, name, s);
+  checkConfirm(ctx, name, s);
   checkTransition(ctx, s.next, `${at}.next`);
+  for (const [k, src] of Object.entries(s.invoke?.input ?? {})) {
+    checkValueSource(ctx, src, `${at}.invoke.input.${k}`);
+  }
   const to = s.final && 'transfer' in s.final ? s.final.transfer.to : undefined;
   if (typeof to === 'object') checkVarRef(ctx, to.var, `${at}.final.transfer.to.var`);
 }

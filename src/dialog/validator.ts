@@ -62,58 +62,42 @@ function returnOutcomes(flow: FlowDefinition): Set<string> {
   return out;
 }
 
-/** Sub-flow references of `flow` against `registry`: existence, slots, outcomes. */
+type Invoke = NonNullable<FlowDefinition['states'][string]['invoke']>;
+
+/** One sub-flow reference: the child exists, its outcomes are handled, input/output slots exist. */
+function checkInvoke(flow: FlowDefinition, child: FlowDefinition, inv: Invoke, at: string) {
+  const out: Problem[] = [];
+  const problem = (path: string, code: Problem['code'], message: string) =>
+    out.push({ path, code, message });
+  const outcomes = returnOutcomes(child);
+  for (const o of outcomes) {
+    if (!(o in inv.on)) problem(`${at}.on`, 'outcome-unhandled', `no transition for "${o}"`);
+  }
+  for (const o of Object.keys(inv.on)) {
+    if (!outcomes.has(o)) problem(`${at}.on.${o}`, 'unknown-outcome', `never returns "${o}"`);
+  }
+  for (const slot of Object.keys(inv.input ?? {})) {
+    if (!(slot in child.slots)) problem(`${at}.input.${slot}`, 'unknown-slot', `no child slot`);
+  }
+  for (const [to, from] of Object.entries(inv.output ?? {})) {
+    if (!(to in flow.slots)) problem(`${at}.output.${to}`, 'unknown-slot', `no slot "${to}"`);
+    if (!(from in child.slots)) problem(`${at}.output.${to}`, 'unknown-slot', `no child "${from}"`);
+  }
+  return out;
+}
+
+/** Sub-flow references of `flow` against `registry`. */
 function checkInvokes(
   flow: FlowDefinition,
   registry: ReadonlyMap<string, FlowDefinition>,
 ): Problem[] {
-  const out: Problem[] = [];
-  for (const [name, s] of Object.entries(flow.states)) {
-    const inv = s.invoke;
-    if (!inv) continue;
+  return Object.entries(flow.states).flatMap(([name, s]) => {
+    if (!s.invoke) return [];
     const at = `states.${name}.invoke`;
-    const child = registry.get(inv.flow);
-    if (!child) {
-      out.push({ path: `${at}.flow`, code: 'unknown-flow', message: `no flow "${inv.flow}"` });
-      continue;
-    }
-    const outcomes = returnOutcomes(child);
-    for (const o of outcomes) {
-      if (!(o in inv.on))
-        out.push({
-          path: `${at}.on`,
-          code: 'outcome-unhandled',
-          message: `no transition for outcome "${o}"`,
-        });
-    }
-    for (const o of Object.keys(inv.on)) {
-      if (!outcomes.has(o))
-        out.push({
-          path: `${at}.on.${o}`,
-          code: 'unknown-outcome',
-          message: `${inv.flow} never returns "${o}"`,
-        });
-    }
-    for (const slot of Object.keys(inv.input ?? {})) {
-      if (!(slot in child.slots))
-        out.push({
-          path: `${at}.input.${slot}`,
-          code: 'unknown-slot',
-          message: `${inv.flow} has no slot "${slot}"`,
-        });
-    }
-    for (const [to, from] of Object.entries(inv.output ?? {})) {
-      if (!(to in flow.slots))
-        out.push({ path: `${at}.output.${to}`, code: 'unknown-slot', message: `no slot "${to}"` });
-      if (!(from in child.slots))
-        out.push({
-          path: `${at}.output.${to}`,
-          code: 'unknown-slot',
-          message: `${inv.flow} has no slot "${from}"`,
-        });
-    }
-  }
-  return out;
+    const child = registry.get(s.invoke.flow);
+    if (child) return checkInvoke(flow, child, s.invoke, at);
+    return [{ path: `${at}.flow`, code: 'unknown-flow' as const, message: 'no such flow' }];
+  });
 }
 
 /** Invoke paths of `flow` that lead back to it. */

@@ -176,7 +176,12 @@ describe('main-menu: confirmation when unsure', () => {
   it('low confidence → confirm → yes → route', () => {
     const h = call();
     expect(h.say('support', 0.4)).toEqual(['say:main-menu.confirm-support', 'listen']);
-    expect(h.lastListen()?.expect.choices.slice(0, 2).map((c) => c.id)).toEqual(['yes', 'no']);
+    expect(
+      h
+        .lastListen()
+        ?.expect.choices.slice(0, 2)
+        .map((c) => c.id),
+    ).toEqual(['yes', 'no']);
     expect(h.say('yeah')).toEqual(['say:main-menu.route-support']);
     ends(h, 'route:support', 'routeSupport');
   });

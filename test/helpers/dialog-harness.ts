@@ -57,14 +57,12 @@ export class DialogHarness {
   /** The last listen command's expectation. */
   lastListen(): Extract<DialogCommand, { type: 'listen' }> | undefined {
     return this.all.filter((c) => c.type === 'listen').at(-1) as
-      | Extract<DialogCommand, { type: 'listen' }>
-      | undefined;
+      Extract<DialogCommand, { type: 'listen' }> | undefined;
   }
 
   lastSay(): Extract<DialogCommand, { type: 'say' }> | undefined {
     return this.all.filter((c) => c.type === 'say').at(-1) as
-      | Extract<DialogCommand, { type: 'say' }>
-      | undefined;
+      Extract<DialogCommand, { type: 'say' }> | undefined;
   }
 
   send(e: DialogEvent): string[] {

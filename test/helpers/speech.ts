@@ -41,7 +41,10 @@ export function synthesizeCallerFrames(text: string, voice: CallerVoice = {}): P
 async function collectFrames(text: string, voice: string, rate: number): Promise<Buffer[]> {
   const tts = createEspeakProvider({ bin: SPEECH_PATHS.espeakBin, logger: silentLogger(), rate });
   const frames: Buffer[] = [];
-  for await (const f of tts.synthesize({ text, voice, language: 'en-US' }, new AbortController().signal)) {
+  for await (const f of tts.synthesize(
+    { text, voice, language: 'en-US' },
+    new AbortController().signal,
+  )) {
     frames.push(f);
   }
   return frames;

@@ -10,23 +10,10 @@ import { readFile } from 'node:fs/promises';
  */
 
 /** Lead-ins callers put before the answer. Kept small: each one is another path for noise. */
-export const LEAD_INS: readonly string[] = [
-  'i want to',
-  'i want',
-  "i'd like to",
-  "i'd like",
-  'i need to',
-  'i need',
-  'can i',
-  'uh',
-  'um',
-  'yes',
-  'yeah',
-  'okay',
-];
+export const LEAD_INS: readonly string[] = ['i want to', "i'd like to", 'i need', 'can i'];
 
 /** Tails callers put after the answer. */
-export const TAILS: readonly string[] = ['please', 'thanks', 'thank you'];
+export const TAILS: readonly string[] = ['please'];
 
 /** Phrases used when a dialog state expects nothing in particular (empty hints). */
 export const DEFAULT_PHRASES: readonly string[] = [
@@ -69,8 +56,25 @@ export async function loadLexicon(path: string): Promise<Set<string>> {
 }
 
 const ONES = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
   'nineteen',
 ];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
@@ -91,7 +95,9 @@ export function numberToWords(digits: string): string {
   };
   if (n < 1000) return below1000(n).join(' ');
   const rest = n % 1000;
-  return [...below1000(Math.floor(n / 1000)), 'thousand', ...(rest ? below1000(rest) : [])].join(' ');
+  return [...below1000(Math.floor(n / 1000)), 'thousand', ...(rest ? below1000(rest) : [])].join(
+    ' ',
+  );
 }
 
 /**

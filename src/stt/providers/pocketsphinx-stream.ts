@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ProviderError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { decodeUlaw } from '../../media/mulaw.js';
-import { upsample8to16 } from '../../media/resample.js';
+import { Upsampler8to16 } from '../../media/upsample.js';
 import type { SttEvent, SttStream } from '../types.js';
 import type { Grammar } from './pocketsphinx-grammar.js';
 import {
@@ -45,7 +45,7 @@ export class PocketsphinxStream implements SttStream {
   private grammarCount = 0;
   private lastJsgf: string | undefined;
   private active: Grammar | undefined;
-  private prevSample = 0;
+  private readonly upsampler = new Upsampler8to16();
   private sentAudioMs = 0;
   private droppedFrames = 0;
   private isReady = false;
@@ -75,7 +75,12 @@ export class PocketsphinxStream implements SttStream {
       child.on('error', (err: NodeJS.ErrnoException) => {
         this.exited = true;
         resolve();
-        this.fail('PROVIDER_UNAVAILABLE', false, `cannot start ps-frontend (${err.code ?? err.message})`, err);
+        this.fail(
+          'PROVIDER_UNAVAILABLE',
+          false,
+          `cannot start ps-frontend (${err.code ?? err.message})`,
+          err,
+        );
       });
     });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -92,10 +97,16 @@ export class PocketsphinxStream implements SttStream {
   /** Resolves on the child's "ready"; rejects with ProviderError (and closes) otherwise. */
   async ready(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const onAbort = (): void =>
-      this.settleReady(new ProviderError(PROVIDER, false, 'aborted while starting', { code: 'PROVIDER_ABORTED' }));
+      this.settleReady(
+        new ProviderError(PROVIDER, false, 'aborted while starting', { code: 'PROVIDER_ABORTED' }),
+      );
     signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
-      this.settleReady(new ProviderError(PROVIDER, true, 'ps-frontend did not become ready', { code: 'PROVIDER_UNAVAILABLE' }));
+      this.settleReady(
+        new ProviderError(PROVIDER, true, 'ps-frontend did not become ready', {
+          code: 'PROVIDER_UNAVAILABLE',
+        }),
+      );
     }, timeoutMs);
     try {
       await this.readyPromise;
@@ -119,9 +130,7 @@ export class PocketsphinxStream implements SttStream {
   /** µ-law 8 kHz → s16 16 kHz → child stdin. Drops (and counts) audio the child cannot take. */
   write(ulaw: Buffer): void {
     if (this.closed || ulaw.length === 0) return;
-    const pcm8 = decodeUlaw(ulaw);
-    const pcm16 = upsample8to16(pcm8, this.prevSample);
-    this.prevSample = pcm8[pcm8.length - 1]!;
+    const pcm16 = this.upsampler.process(decodeUlaw(ulaw));
     if (!this.writable() || this.child.stdin.writableLength > MAX_BUFFERED_BYTES) {
       this.droppedFrames++;
       if (this.droppedFrames % 500 === 1) {
@@ -138,7 +147,10 @@ export class PocketsphinxStream implements SttStream {
     if (this.closed) return;
     const g = this.deps.grammarFor(hints);
     if (g.skipped.length || g.dropped.length) {
-      this.deps.logger.warn({ skipped: g.skipped, dropped: g.dropped }, 'stt.hints_out_of_vocabulary');
+      this.deps.logger.warn(
+        { skipped: g.skipped, dropped: g.dropped },
+        'stt.hints_out_of_vocabulary',
+      );
     }
     if (g.jsgf === this.lastJsgf) return;
     this.lastJsgf = g.jsgf;
@@ -161,6 +173,11 @@ export class PocketsphinxStream implements SttStream {
     this.closeHooks.push(hook);
   }
 
+  /** The child's process id (benchmarks, diagnostics). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Frames dropped because the child was gone or too far behind. */
   get dropped(): number {
     return this.droppedFrames;
@@ -171,8 +188,11 @@ export class PocketsphinxStream implements SttStream {
     this.listeners.length = 0;
     this.backlog = [];
     for (const hook of this.closeHooks.splice(0)) hook();
-    this.settleReady(new ProviderError(PROVIDER, false, 'closed while starting', { code: 'PROVIDER_ABORTED' }));
-    if (this.droppedFrames) this.deps.logger.warn({ droppedFrames: this.droppedFrames }, 'stt.audio_dropped');
+    this.settleReady(
+      new ProviderError(PROVIDER, false, 'closed while starting', { code: 'PROVIDER_ABORTED' }),
+    );
+    if (this.droppedFrames)
+      this.deps.logger.warn({ droppedFrames: this.droppedFrames }, 'stt.audio_dropped');
     if (this.exited) return;
     this.send(encodeMessage(MessageType.quit));
     this.child.stdin.end();
@@ -228,7 +248,13 @@ export class PocketsphinxStream implements SttStream {
     const confidence = scored.length ? Math.min(...scored.map((w) => w.confidence)) : ev.confidence;
     const speechEndMs = this.clock.wallAt(ev.speechEndAudioMs, now);
     this.deps.logger.debug(
-      { pii: { text: ev.text }, confidence, source: ev.source, reason: ev.reason, latencyMs: now - speechEndMs },
+      {
+        pii: { text: ev.text },
+        confidence,
+        source: ev.source,
+        reason: ev.reason,
+        latencyMs: now - speechEndMs,
+      },
       'stt.final',
     );
     this.emit({ type: 'transcript', text: ev.text, confidence, speechEndMs, finalAtMs: now });
@@ -237,7 +263,8 @@ export class PocketsphinxStream implements SttStream {
   private onExit(code: number | null, sig: NodeJS.Signals | null): void {
     if (this.closed) return;
     const why = this.fatalMessage ?? (code !== null ? `exit code ${code}` : `signal ${sig ?? '?'}`);
-    if (!this.isReady) this.fail('PROVIDER_UNAVAILABLE', false, `ps-frontend failed to start: ${why}`);
+    if (!this.isReady)
+      this.fail('PROVIDER_UNAVAILABLE', false, `ps-frontend failed to start: ${why}`);
     else this.fail('PROVIDER_FAILED', true, `ps-frontend exited: ${why}`);
   }
 

@@ -25,6 +25,8 @@ export interface PocketsphinxOptions {
   startTimeoutMs?: number;
   /** pocketsphinx's own log file (debugging); default none. */
   logFile?: string;
+  /** Accept lead-ins/tails around the phrase ("i want to … please"). Default true. */
+  fillers?: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export interface PocketsphinxOptions {
  * has adapted. Measured as the adapted mean after a few turns of several synthetic voices sent
  * through this provider's own audio path (scripts/bench-stt.ts --cmn prints it).
  */
-export const TELEPHONE_CMN_INIT = '49.16,23.55,-34.86,42.30,-29.73,1.85,12.72,-33.28,12.71,-15.65,0.03,9.42,-15.54';
+export const TELEPHONE_CMN_INIT =
+  '52.02,31.67,-37.10,43.84,-24.45,-4.23,17.51,-33.48,5.49,-10.38,-3.20,9.19,-12.13';
 
 const PROVIDER = 'pocketsphinx';
 
@@ -50,10 +53,14 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
     return lexicon;
   };
   const args = [
-    '--hmm', opts.modelDir,
-    '--dict', opts.dict,
-    '--vad-postspeech', String(opts.vadPostspeech ?? 35),
-    '--cmninit', TELEPHONE_CMN_INIT,
+    '--hmm',
+    opts.modelDir,
+    '--dict',
+    opts.dict,
+    '--vad-postspeech',
+    String(opts.vadPostspeech ?? 35),
+    '--cmninit',
+    TELEPHONE_CMN_INIT,
     ...(opts.logFile ? ['--log', opts.logFile] : []),
   ];
   return {
@@ -61,13 +68,15 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
     capabilities: { interim: true, grammarOnly: true, speechEvents: true },
     async openStream(sopts: SttStreamOptions, signal: AbortSignal) {
       if (signal.aborted) {
-        throw new ProviderError(PROVIDER, false, 'aborted before start', { code: 'PROVIDER_ABORTED' });
+        throw new ProviderError(PROVIDER, false, 'aborted before start', {
+          code: 'PROVIDER_ABORTED',
+        });
       }
       const words = await getLexicon();
       const child = spawn(opts.bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       const stream = new PocketsphinxStream(child, {
         logger: opts.logger,
-        grammarFor: (hints) => buildGrammar(hints, words),
+        grammarFor: (hints) => buildGrammar(hints, words, { fillers: opts.fillers ?? true }),
       });
       stream.setHints(sopts.hints);
       await stream.ready(opts.startTimeoutMs ?? 5000, signal);

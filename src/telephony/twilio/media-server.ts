@@ -59,116 +59,132 @@ export interface MediaServer {
  *   STREAM_IDLE_TIMEOUT_MS, is closed (4002; a live leg gets `call.stopped` reason `timeout`).
  */
 export function attachMediaServer(server: Server, deps: MediaServerDeps): MediaServer {
-  const { config, logger } = deps;
-  const now = deps.now ?? (() => performance.now());
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const connections = new Set<MediaConnection>();
-  const live = new Map<string, MediaConnection>();
-  const retired = newLegStats();
-  const counters = {
+  return new TwilioMediaServer(server, deps);
+}
+
+class TwilioMediaServer implements MediaServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly connections = new Set<MediaConnection>();
+  /** The one live stream per callSid. */
+  private readonly live = new Map<string, MediaConnection>();
+  /** Counters of closed connections. */
+  private readonly retired = newLegStats();
+  private readonly counters = {
     upgradesAccepted: 0,
     upgradesRejected: 0,
     startTimeouts: 0,
     idleTimeouts: 0,
     replaced: 0,
   };
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
 
-  const unregister = (conn: MediaConnection) => {
-    const sid = conn.leg?.info.callSid;
-    if (sid !== undefined && live.get(sid) === conn) live.delete(sid);
+  constructor(
+    private readonly server: Server,
+    private readonly deps: MediaServerDeps,
+  ) {
+    this.now = deps.now ?? (() => performance.now());
+    this.log = deps.logger;
+    const { startTimeoutMs, idleTimeoutMs } = deps.config.media;
+    const sweepMs = sweepInterval(startTimeoutMs, idleTimeoutMs);
+    this.timer = sweepMs === undefined ? undefined : setInterval(this.sweep, sweepMs);
+    this.timer?.unref();
+    server.on('upgrade', this.onUpgrade);
+    server.once('close', () => clearInterval(this.timer));
+  }
+
+  getMediaStats(): MediaStats {
+    const legs = addLegStats(newLegStats(), this.retired);
+    for (const c of this.connections) addLegStats(legs, c.stats);
+    return {
+      connections: this.connections.size,
+      liveStreams: this.live.size,
+      ...this.counters,
+      legs,
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.server.off('upgrade', this.onUpgrade);
+    for (const c of this.connections) {
+      if (c.leg) void c.leg.stop('closed');
+      else void c.close(CloseCode.goingAway, 'shutting down');
+    }
+    this.wss.close();
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(req.url) !== MEDIA_PATH) {
+      // Another upgrade handler may own this path; answer only if nobody else is listening.
+      if (this.server.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND');
+      return;
+    }
+    const check = checkMediaUpgrade(this.deps.config, req);
+    if (!check.ok) {
+      this.counters.upgradesRejected++;
+      this.log.warn({ code: check.code, reason: check.reason }, 'media upgrade signature rejected');
+      refuse(socket, 403, check.code);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, this.accept);
   };
 
-  const onStart = (conn: MediaConnection) => {
+  private readonly accept = (ws: WebSocket): void => {
+    this.counters.upgradesAccepted++;
+    const conn = new MediaConnection(ws, {
+      logger: this.log,
+      pacer: this.deps.pacer,
+      now: this.now,
+      onStart: this.onStart,
+      onLegStopped: this.unregister,
+      onClosed: (c) => {
+        this.unregister(c);
+        this.connections.delete(c);
+        addLegStats(this.retired, c.stats);
+      },
+    });
+    this.connections.add(conn);
+  };
+
+  /** The duplicate rule: the newer stream for a callSid replaces the live one, which stops first. */
+  private readonly onStart = (conn: MediaConnection): void => {
     const leg = conn.leg!;
     const { callSid, streamSid } = leg.info;
-    const previous = live.get(callSid);
-    live.set(callSid, conn); // before stopping the old one, so its unregister leaves this entry
+    const previous = this.live.get(callSid);
+    this.live.set(callSid, conn); // before stopping the old one, so its unregister keeps this entry
     if (previous?.leg) {
-      counters.replaced++;
-      logger.warn(
-        {
-          code: 'STREAM_DUPLICATE',
-          callSid,
-          streamSid,
-          replacedStreamSid: previous.leg.info.streamSid,
-        },
+      this.counters.replaced++;
+      const replacedStreamSid = previous.leg.info.streamSid;
+      this.log.warn(
+        { code: 'STREAM_DUPLICATE', callSid, streamSid, replacedStreamSid },
         'second media stream for a call: the newer one replaces the older',
       );
       void previous.leg.stop('replaced');
     }
-    logger.info({ callSid, streamSid, flowId: leg.info.params.flowId }, 'media stream started');
+    this.log.info({ callSid, streamSid, flowId: leg.info.params.flowId }, 'media stream started');
     try {
-      deps.onLeg(leg);
+      this.deps.onLeg(leg);
     } catch (err) {
-      logger.error({ err: errorSummary(err), callSid }, 'onLeg threw; hanging up');
+      this.log.error({ err: errorSummary(err), callSid }, 'onLeg threw; hanging up');
       void leg.hangUp('internal error');
     }
   };
 
-  const accept = (ws: WebSocket) => {
-    counters.upgradesAccepted++;
-    const conn = new MediaConnection(ws, {
-      logger,
-      pacer: deps.pacer,
-      now,
-      onStart,
-      onLegStopped: unregister,
-      onClosed: (c) => {
-        unregister(c);
-        connections.delete(c);
-        addLegStats(retired, c.stats);
-      },
-    });
-    connections.add(conn);
+  private readonly unregister = (conn: MediaConnection): void => {
+    const sid = conn.leg?.info.callSid;
+    if (sid !== undefined && this.live.get(sid) === conn) this.live.delete(sid);
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(req.url) !== MEDIA_PATH) {
-      // Another upgrade handler may own this path; answer only if nobody else is listening.
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND');
-      return;
-    }
-    const check = checkMediaUpgrade(config, req);
-    if (!check.ok) {
-      counters.upgradesRejected++;
-      logger.warn({ code: check.code, reason: check.reason }, 'media upgrade signature rejected');
-      refuse(socket, 403, check.code);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, accept);
-  };
-
-  const sweep = () => {
-    const t = now();
-    const { startTimeoutMs, idleTimeoutMs } = config.media;
-    for (const c of connections) {
+  private readonly sweep = (): void => {
+    const t = this.now();
+    const { startTimeoutMs, idleTimeoutMs } = this.deps.config.media;
+    for (const c of this.connections) {
       const fired = c.checkTimeouts(t, startTimeoutMs, idleTimeoutMs);
-      if (fired === 'start') counters.startTimeouts++;
-      else if (fired === 'idle') counters.idleTimeouts++;
+      if (fired === 'start') this.counters.startTimeouts++;
+      else if (fired === 'idle') this.counters.idleTimeouts++;
     }
-  };
-  const sweepMs = sweepInterval(config.media.startTimeoutMs, config.media.idleTimeoutMs);
-  const timer = sweepMs === undefined ? undefined : setInterval(sweep, sweepMs);
-  timer?.unref();
-
-  server.on('upgrade', onUpgrade);
-  server.once('close', () => clearInterval(timer));
-
-  return {
-    getMediaStats: () => {
-      const legs = addLegStats(newLegStats(), retired);
-      for (const c of connections) addLegStats(legs, c.stats);
-      return { connections: connections.size, liveStreams: live.size, ...counters, legs };
-    },
-    close: () => {
-      clearInterval(timer);
-      server.off('upgrade', onUpgrade);
-      for (const c of connections) {
-        if (c.leg) void c.leg.stop('closed');
-        else void c.close(CloseCode.goingAway, 'shutting down');
-      }
-      wss.close();
-    },
   };
 }
 

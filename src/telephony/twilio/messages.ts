@@ -9,18 +9,30 @@ import { z } from 'zod';
  * breaks a call; missing or mistyped known fields are a schema violation.
  */
 
+/** The field rules, shared by the schemas and the codec's fast path for `media`. */
+export const Patterns = {
+  streamSid: /^MZ[0-9a-fA-F]{32}$/,
+  /** Decimal counter carried as a string ("1", "2", …). */
+  counter: /^\d{1,15}$/,
+} as const;
+
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * Standard base64 with padding (no whitespace, no URL alphabet). With the length a multiple of 4
+ * and at most two trailing `=`, the last quad is necessarily `xxxx`, `xxx=` or `xx==`.
+ */
+export function isBase64(s: string): boolean {
+  return s.length % 4 === 0 && BASE64_CHARS.test(s);
+}
+
 const sid = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be ${prefix} + 32 hex`);
 export const AccountSid = sid('AC');
 export const CallSid = sid('CA');
-export const StreamSid = sid('MZ');
+export const StreamSid = z.string().regex(Patterns.streamSid, 'must be MZ + 32 hex');
 
-/** Decimal counter carried as a string ("1", "2", …). */
-const counter = z.string().regex(/^\d{1,15}$/, 'must be a decimal string');
-/** Standard base64 with padding (no whitespace, no URL alphabet). */
-const base64 = z
-  .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
+const counter = z.string().regex(Patterns.counter, 'must be a decimal string');
+const base64 = z.string().refine(isBase64, 'must be base64');
 
 export const ConnectedMessage = z.object({
   event: z.literal('connected'),

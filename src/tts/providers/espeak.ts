@@ -53,12 +53,19 @@ async function* synthesize(
   let frames = 0;
   for (const sentence of splitSentences(req.text)) {
     if (signal.aborted) return;
-    const wav = await runEspeak(opts.bin, ['-v', voice, '-s', String(rate), '--stdout', '--', sentence], signal);
+    const wav = await runEspeak(
+      opts.bin,
+      ['-v', voice, '-s', String(rate), '--stdout', '--', sentence],
+      signal,
+    );
     if (wav === undefined || signal.aborted) return;
     for (const frame of framer.push(wavToUlaw8k(wav))) {
       if (signal.aborted) return;
       if (frames++ === 0) {
-        opts.logger.debug({ firstFrameMs: Math.round(performance.now() - startedMs) }, 'tts.first_frame');
+        opts.logger.debug(
+          { firstFrameMs: Math.round(performance.now() - startedMs) },
+          'tts.first_frame',
+        );
       }
       yield frame;
     }
@@ -71,7 +78,9 @@ async function* synthesize(
 function resolveVoice(req: TtsRequest): string {
   const voice = req.voice.trim() || req.language.trim().toLowerCase();
   if (!VOICE_RE.test(voice)) {
-    throw new ProviderError(PROVIDER, false, 'invalid espeak-ng voice name', { code: 'BAD_REQUEST' });
+    throw new ProviderError(PROVIDER, false, 'invalid espeak-ng voice name', {
+      code: 'BAD_REQUEST',
+    });
   }
   return voice;
 }
@@ -93,12 +102,16 @@ function wavToUlaw8k(wav: Buffer): Buffer {
     audio = parseWav(wav);
   } catch (err) {
     if (err instanceof WavFormatError) {
-      throw new ProviderError(PROVIDER, false, `espeak-ng output unreadable: ${err.message}`, { cause: err });
+      throw new ProviderError(PROVIDER, false, `espeak-ng output unreadable: ${err.message}`, {
+        cause: err,
+      });
     }
     throw err;
   }
   const pcm =
-    audio.sampleRate === SAMPLE_RATE ? audio.samples : downsample(audio.samples, audio.sampleRate, SAMPLE_RATE);
+    audio.sampleRate === SAMPLE_RATE
+      ? audio.samples
+      : downsample(audio.samples, audio.sampleRate, SAMPLE_RATE);
   return encodeUlaw(pcm);
 }
 
@@ -142,7 +155,11 @@ function runEspeak(bin: string, args: string[], signal: AbortSignal): Promise<Bu
       const why = code !== null ? `exit code ${code}` : `signal ${sig ?? 'unknown'}`;
       const detail = err.trim().split('\n')[0]?.slice(0, 200) ?? '';
       // A signal (e.g. OOM kill) may not repeat; a nonzero exit (bad voice) will.
-      finish(() => reject(new ProviderError(PROVIDER, code === null, `espeak-ng failed: ${why} ${detail}`.trim())));
+      finish(() =>
+        reject(
+          new ProviderError(PROVIDER, code === null, `espeak-ng failed: ${why} ${detail}`.trim()),
+        ),
+      );
     });
     if (signal.aborted) onAbort();
   });

@@ -17,7 +17,11 @@ const PCM_FORMAT = 1;
 const EXTENSIBLE_FORMAT = 0xfffe;
 
 export function parseWav(buf: Buffer): PcmAudio {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
+  if (
+    buf.length < 12 ||
+    buf.toString('ascii', 0, 4) !== 'RIFF' ||
+    buf.toString('ascii', 8, 12) !== 'WAVE'
+  ) {
     throw new WavFormatError('not a RIFF/WAVE buffer');
   }
   let fmt: { channels: number; sampleRate: number; bits: number; format: number } | undefined;

@@ -87,7 +87,13 @@ describe('Twilio media stream over a real socket', () => {
       streamSid: client.identity.streamSid,
       params: { flowId: 'main-menu', from: FROM, to: TO, callSid, direction: 'inbound' },
     });
-    await waitUntil(() => rec.events.some((e) => e.type === 'audio'));
+    // Caller audio arrives intact and in order, between frames of streamed silence.
+    const speech = Array.from({ length: 10 }, (_, i) => Buffer.alloc(160, i + 1));
+    await client.streamFrames(speech);
+    const heard = () =>
+      rec.events.flatMap((e) => (e.type === 'audio' && e.frame[0] !== 0xff ? [e.frame] : []));
+    await waitUntil(() => heard().length === 10);
+    expect(heard()).toEqual(speech);
     const before = client.playback.utterances.length;
     client.sendDtmf('5');
     const u = await client.waitForBotFinished({ after: before });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   encodeClear,
   encodeInbound,
@@ -13,6 +14,7 @@ import {
   buildClear,
   buildMark,
   buildMedia,
+  InboundSchemas,
   type TwilioInbound,
 } from '../../../src/telephony/twilio/messages.js';
 
@@ -157,6 +159,53 @@ describe('Media Streams codec: Twilio → server', () => {
       expect(e.issues!.join()).toContain(path.join('.'));
       expect(JSON.stringify(e)).not.toContain(secret);
     }
+  });
+
+  it('accepts exactly what the MediaMessage schema accepts (hand-written hot path)', () => {
+    const field = fc.oneof(
+      fc.constantFrom(
+        '4',
+        '0',
+        '123456789012345',
+        '1234567890123456',
+        '-1',
+        '1.5',
+        'inbound',
+        'outbound',
+      ),
+      fc.constantFrom(
+        payload,
+        'AAA=',
+        'AA==',
+        'A===',
+        '====',
+        'AAAA=',
+        'AA=A',
+        '',
+        'QQ',
+        'ab+/',
+        'ab-_',
+      ),
+      fc.constantFrom(MZ, MZ.toLowerCase(), 'mz' + 'c'.repeat(32), MZ + 'c', AC),
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.constant(null),
+    );
+    const media = fc.record(
+      { track: field, chunk: field, timestamp: field, payload: field },
+      { requiredKeys: [] },
+    );
+    const msg = fc.record(
+      { sequenceNumber: field, streamSid: field, media: fc.oneof(media, field) },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(msg, (m) => {
+        const obj = { event: 'media', ...m };
+        expect(parse(JSON.stringify(obj)).ok).toBe(InboundSchemas.media.safeParse(obj).success);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('treats every binary frame as invalid, even valid JSON', () => {

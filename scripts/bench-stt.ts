@@ -1,0 +1,236 @@
+/**
+ * Offline STT benchmark: prints numbers, asserts nothing.
+ *
+ *   npx tsx scripts/bench-stt.ts            costs: spawn-to-ready, CPU per second of audio, RSS
+ *   npx tsx scripts/bench-stt.ts --accuracy word accuracy on synthetic callers (several voices),
+ *                                           default vs. no fillers vs. linear 8→16 kHz upsampling
+ *   npx tsx scripts/bench-stt.ts --cmn      the adapted cepstral mean after several turns (the
+ *                                           source of TELEPHONE_CMN_INIT)
+ *
+ * Needs .cache/bin/ps-frontend (bash scripts/build-native.sh) and espeak-ng.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../src/logger.js';
+import { silenceFrames } from '../src/media/framing.js';
+import { decodeUlaw } from '../src/media/mulaw.js';
+import { upsample8to16 } from '../src/media/resample.js';
+import { buildGrammar, loadLexicon } from '../src/stt/providers/pocketsphinx-grammar.js';
+import {
+  encodeAudio,
+  encodeMessage,
+  LineSplitter,
+  MessageType,
+  parseFrontendLine,
+} from '../src/stt/providers/pocketsphinx-protocol.js';
+import { PocketsphinxStream } from '../src/stt/providers/pocketsphinx-stream.js';
+import {
+  createPocketsphinxProvider,
+  TELEPHONE_CMN_INIT,
+  type PocketsphinxOptions,
+} from '../src/stt/providers/pocketsphinx.js';
+import type { SttStream } from '../src/stt/types.js';
+import {
+  callerTurnFrames,
+  EventLog,
+  feedFrames,
+  isTranscript,
+  SPEECH_PATHS,
+} from '../test/helpers/speech.js';
+
+const HINTS = ['order', 'book', 'support', 'yes', 'no', 'talk to a person'];
+const CASES: Array<[said: string, expected: string]> = [
+  ['order', 'order'],
+  ['book', 'book'],
+  ['support', 'support'],
+  ['yes', 'yes'],
+  ['no', 'no'],
+  ['talk to a person', 'talk to a person'],
+  ['I want to order', 'order'],
+  ["I'd like to book", 'book'],
+  ['support please', 'support'],
+  ['yes please', 'yes'],
+  ['no thanks', 'no'],
+  ['I need support', 'support'],
+  ['can I talk to a person', 'talk to a person'],
+];
+const VOICES = ['en-us', 'en-us+f4', 'en-gb', 'en-us+m7', 'en-us+f2', 'en-us+m3'];
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+const base: PocketsphinxOptions = {
+  bin: SPEECH_PATHS.pocketsphinxBin,
+  modelDir: SPEECH_PATHS.modelDir,
+  dict: SPEECH_PATHS.dict,
+  logger: silentLogger(),
+};
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function procStat(pid: number): { cpuMs: number; rssKb: number; hwmKb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { cpuMs, rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+
+const pidOf = (s: SttStream): number => (s instanceof PocketsphinxStream ? s.pid : undefined) ?? -1;
+
+async function costs(): Promise<void> {
+  const provider = createPocketsphinxProvider(base);
+  const signal = new AbortController().signal;
+  await (await provider.openStream({ language: 'en-US', hints: HINTS }, signal)).close(); // warm caches
+  const readyMs: number[] = [];
+  const rssKb: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    const s = await provider.openStream({ language: 'en-US', hints: HINTS }, signal);
+    readyMs.push(performance.now() - t0);
+    rssKb.push(procStat(pidOf(s)).rssKb);
+    await s.close();
+  }
+  console.log(`spawn → ready (openStream), 20 runs: median ${pct(readyMs, 50).toFixed(1)} ms, p95 ${pct(readyMs, 95).toFixed(1)} ms`);
+  console.log(`RSS per child after start: median ${(pct(rssKb, 50) / 1024).toFixed(1)} MB`);
+
+  const turns = await Promise.all(CASES.map(([said]) => callerTurnFrames(said)));
+  const frames = turns.flat();
+  const audioS = (frames.length * 20) / 1000;
+  const s = await provider.openStream({ language: 'en-US', hints: HINTS }, signal);
+  const log = new EventLog(s);
+  const pid = pidOf(s);
+  const before = procStat(pid);
+  const nodeBefore = process.cpuUsage();
+  await feedFrames(s, frames, { speedup: 20 });
+  await log.waitFor(isTranscript, 20000, CASES.length);
+  const nodeCpu = process.cpuUsage(nodeBefore);
+  const after = procStat(pid);
+  await s.close();
+  const childMs = after.cpuMs - before.cpuMs;
+  console.log(`decoding ${audioS.toFixed(1)} s of audio (${CASES.length} turns, 1 s silence around each):`);
+  console.log(`  child CPU ${childMs} ms = ${(childMs / audioS).toFixed(1)} ms per audio second (${((100 * childMs) / (audioS * 1000)).toFixed(1)} % of real time)`);
+  console.log(`  child peak RSS ${(after.hwmKb / 1024).toFixed(1)} MB`);
+  const nodeMs = (nodeCpu.user + nodeCpu.system) / 1000;
+  console.log(`  Node process CPU while feeding (µ-law decode, upsampling, pipe writes, events, timers): ${nodeMs.toFixed(0)} ms = ${(nodeMs / audioS).toFixed(1)} ms per audio second`);
+}
+
+/** Drives the front end directly, upsampling with `upsample` (for the upsampler comparison). */
+async function rawTranscripts(
+  frames: Buffer[][],
+  upsample: (pcm8: Int16Array) => Int16Array,
+  jsgf: string,
+): Promise<string[]> {
+  const child = spawn(base.bin, ['--hmm', base.modelDir, '--dict', base.dict, '--cmninit', TELEPHONE_CMN_INIT]);
+  const finals: string[] = [];
+  const splitter = new LineSplitter();
+  let want = 0;
+  let wake: () => void = () => undefined;
+  child.stdout.on('data', (b: Buffer) => {
+    for (const line of splitter.push(b)) {
+      const ev = parseFrontendLine(line);
+      if (ev?.type === 'final') finals.push(ev.text);
+      if (finals.length >= want) wake();
+    }
+  });
+  child.stdin.write(encodeMessage(MessageType.grammar, Buffer.from(jsgf)));
+  for (const turn of frames) {
+    want++;
+    const done = new Promise<void>((r) => (wake = r));
+    for (const f of turn) child.stdin.write(encodeAudio(upsample(decodeUlaw(f))));
+    if (finals.length < want) await done;
+  }
+  child.stdin.end(encodeMessage(MessageType.quit));
+  return finals;
+}
+
+function correct(text: string, expected: string): boolean {
+  const padded = ` ${text} `;
+  return padded.includes(` ${expected} `) && !HINTS.some((h) => h !== expected && padded.includes(` ${h} `));
+}
+
+async function accuracy(): Promise<void> {
+  const lexicon = await loadLexicon(base.dict);
+  const variants: Record<string, (turns: Buffer[][]) => Promise<string[]>> = {
+    'default (FIR upsampling, fillers)': (turns) => viaProvider(turns, true),
+    'no fillers': (turns) => viaProvider(turns, false),
+    'linear upsampling (media/resample.ts), fillers': (turns) => {
+      let prev = 0;
+      const linear = (pcm8: Int16Array) => {
+        const out = upsample8to16(pcm8, prev);
+        prev = pcm8[pcm8.length - 1] ?? prev;
+        return out;
+      };
+      return rawTranscripts(turns, linear, buildGrammar(HINTS, lexicon).jsgf);
+    },
+  };
+  for (const [name, run] of Object.entries(variants)) {
+    let ok = 0;
+    let n = 0;
+    for (const voice of VOICES) {
+      const turns = await Promise.all(CASES.map(([said]) => callerTurnFrames(said, { voice })));
+      const texts = await run(turns);
+      CASES.forEach(([, expected], i) => {
+        n++;
+        if (correct(texts[i] ?? '', expected)) ok++;
+      });
+    }
+    console.log(`${name}: ${ok}/${n} turns right (${VOICES.length} voices, streamed in one call per voice)`);
+  }
+}
+
+async function viaProvider(turns: Buffer[][], fillers: boolean): Promise<string[]> {
+  const provider = createPocketsphinxProvider({ ...base, fillers });
+  const s = await provider.openStream({ language: 'en-US', hints: HINTS }, new AbortController().signal);
+  const log = new EventLog(s);
+  for (const [i, turn] of turns.entries()) {
+    await feedFrames(s, turn, { speedup: 20 });
+    await log.waitFor(isTranscript, 20000, i + 1);
+  }
+  await s.close();
+  return log.transcripts().map((t) => t.text);
+}
+
+async function cmn(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stt-'));
+  const vectors: number[][] = [];
+  const phrases = [
+    'I want to order a large pizza',
+    'can I book a table for two',
+    'I need support with my account',
+    'yes',
+    'no',
+    'talk to a person please',
+    'my order number is four five six',
+    'what time do you open tomorrow',
+  ];
+  for (const voice of ['en-us+f3', 'en-us+m3', 'en']) {
+    const logFile = join(dir, `${voice}.log`);
+    const provider = createPocketsphinxProvider({ ...base, logFile });
+    const s = await provider.openStream({ language: 'en-US', hints: ['yes', 'no'] }, new AbortController().signal);
+    const log = new EventLog(s);
+    for (const [i, p] of phrases.entries()) {
+      await feedFrames(s, [...(await callerTurnFrames(p, { voice })), ...silenceFrames(200)], { speedup: 20 });
+      await log.waitFor(isTranscript, 20000, i + 1);
+    }
+    await s.close();
+    const last = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('Update to')).at(-1) ?? '';
+    const v = (last.split('<')[1] ?? '').replace('>', '').trim().split(/\s+/).map(Number);
+    console.log(`${voice}: ${v.join(' ')}`);
+    vectors.push(v);
+  }
+  const mean = vectors[0]!.map((_, i) => vectors.reduce((a, v) => a + v[i]!, 0) / vectors.length);
+  console.log(`mean (TELEPHONE_CMN_INIT): ${mean.map((x) => x.toFixed(2)).join(',')}`);
+}
+
+const mode = process.argv[2] ?? '--cost';
+const run = { '--cost': costs, '--accuracy': accuracy, '--cmn': cmn }[mode];
+if (!run) {
+  console.error('usage: tsx scripts/bench-stt.ts [--cost | --accuracy | --cmn]');
+  process.exit(2);
+}
+await run();

@@ -1,0 +1,60 @@
+import { runSimulatedCall } from '../../scripts/lib/simulated-call.js';
+import { startTestServer } from '../helpers/server.js';
+import type { RunningServer } from '../../src/server.js';
+
+/**
+ * The whole call path with real parts: signed webhook → TwiML → Media Stream over a real
+ * WebSocket → pocketsphinx (grammar per state) / DTMF → XState flow → espeak-ng → paced µ-law
+ * frames and marks back, with the fake Twilio playing them out in real time.
+ */
+describe('call path (offline engines, real protocol)', () => {
+  let srv: RunningServer;
+  beforeAll(async () => {
+    srv = await startTestServer();
+  });
+  afterAll(async () => {
+    await srv.close();
+  });
+  const call = (steps: Parameters<typeof runSimulatedCall>[0]['steps']) =>
+    runSimulatedCall({ server: srv.url, from: '+15550001111', to: '+15550002222', steps });
+
+  it('keypad: pressing 3 reaches support and the bot hangs up', async () => {
+    const r = await call([{ kind: 'dtmf', digits: '3' }]);
+    expect(r.problems).toEqual([]);
+    expect(r.outcome).toBe('route:support');
+    expect(r.client.stats().invalidReceived).toBe(0);
+    expect((await r.client.closed).initiatedBy).toBe('server');
+    const caller = r.turns.filter((t) => t.role === 'caller');
+    expect(caller).toEqual([{ role: 'caller', text: '[keys 3]', heard: '3' }]);
+    // Every bot turn carries its latency waterfall.
+    const bot = r.record!.turns.filter((t) => t.role === 'bot');
+    for (const t of bot) {
+      expect(t.timings.decidedMs).toBeDefined();
+      expect(t.timings.firstFrameSentMs).toBeDefined();
+      expect(t.timings.playbackDoneMs).toBeDefined();
+    }
+  }, 60_000);
+
+  it('speech: saying "support" reaches support', async () => {
+    const r = await call([{ kind: 'say', text: 'support' }]);
+    expect(r.problems).toEqual([]);
+    const heard = r.turns.filter((t) => t.role === 'caller').map((t) => t.heard);
+    expect(heard[0]).toContain('support');
+    expect(r.outcome).toBe('route:support');
+  }, 60_000);
+
+  it('barge-in: speaking over the menu prompt cuts it off with `clear`', async () => {
+    const { placeCall } = await import('../../scripts/lib/twilio-client.js');
+    const { synthesizeCallerFrames } = await import('../helpers/speech.js');
+    const { client, callSid } = await placeCall({ server: srv.url, from: '+15550001111', to: '+15550002222' });
+    await client.waitForBotSpeaking(10_000);
+    await new Promise((r) => setTimeout(r, 2500)); // well into the menu prompt
+    await client.streamFrames(await synthesizeCallerFrames('support'));
+    await client.waitFor('clear', () => true, 10_000);
+    await client.closed;
+    const rec = await srv.store.get(callSid);
+    expect(rec?.turns.some((t) => t.role === 'bot' && t.interrupted)).toBe(true);
+    expect(rec?.counters.bargeIns).toBeGreaterThanOrEqual(1);
+    expect(srv.stats.bargeIn.count).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+});
