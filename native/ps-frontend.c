@@ -10,10 +10,14 @@
  *
  * stdin: binary messages, each `type (1 byte) | length (uint32 little-endian) | payload`:
  *   'A'  audio: signed 16-bit little-endian PCM, 16 kHz mono, any whole number of samples
- *   'G'  grammar: JSGF text (first public rule). Compiled at once; becomes the active search at
- *        the next utterance boundary (pocketsphinx cannot switch searches mid-utterance). While
- *        no speech has been detected, that boundary is now. The first 'G' starts decoding: audio
- *        before it is counted in stream positions but not decoded.
+ *   'G'  grammar: JSGF text (first public rule). Compiled and made the active search at the next
+ *        utterance boundary (pocketsphinx cannot switch searches mid-utterance); while no speech
+ *        has been detected, that boundary is now. The first 'G' starts decoding: audio before
+ *        it is counted in stream positions but not decoded.
+ *   'D'  dictionary: lines "word PHONES" ("word(2) PHONES" for an alternate), added to the
+ *        decoder's dictionary when missing; like 'G', at the next utterance boundary. Send the
+ *        words a grammar uses before the grammar (--dict may then be a tiny file, even /dev/null:
+ *        loading all of CMUdict costs ~120 ms and ~22 MB per process).
  *   'F'  finalize: end the current utterance now and emit its final (empty text if no speech)
  *   'Q'  quit: exit 0. stdin EOF does the same.
  *
@@ -172,6 +176,10 @@ int main(int argc, char **argv) {
             buf[len] = '\0';
             session_grammar(&st, (const char *)buf);
             break;
+        case 'D':
+            buf[len] = '\0';
+            session_words(&st, (const char *)buf);
+            break;
         case 'F':
             session_finalize(&st);
             break;
@@ -183,6 +191,8 @@ int main(int argc, char **argv) {
     }
 done:
     if (st.in_utt) ps_end_utt(st.ps);
+    free(st.pending_jsgf);
+    free(st.pending_words);
     ps_free(st.ps);
     free(buf);
     free(st.last_partial);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/cmd_ln.h>
 #include <sphinxbase/fsg_model.h>
 #include <sphinxbase/jsgf.h>
@@ -71,25 +72,71 @@ static void start_utt(state_t *st) {
     st->last_partial = NULL;
 }
 
-/* Activate the pending grammar; only called outside an utterance. */
-static void apply_pending(state_t *st) {
-    char name[32], old[32];
-    char line[64];
-    if (!st->pending) return;
-    search_name(st->pending, name);
-    if (ps_set_search(st->ps, name) < 0) {
-        emit_error("could not activate grammar", 0);
-        st->pending = 0;
+/* Ends an utterance in which the VAD heard nothing (a boundary without a result). */
+static void end_silent_utt(state_t *st) {
+    if (!st->in_utt) return;
+    ps_end_utt(st->ps);
+    st->in_utt = 0;
+}
+
+/* Adds "word PHONES" lines (dictionary format, "word(2)" for alternates) the decoder lacks. */
+static void add_words(state_t *st, char *lines) {
+    char *save = NULL, *line;
+    int failed = 0;
+    for (line = strtok_r(lines, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *phones = line + strcspn(line, " \t");
+        char *known;
+        if (*phones == '\0') continue;
+        *phones++ = '\0';
+        phones += strspn(phones, " \t");
+        if ((known = ps_lookup_word(st->ps, line)) != NULL) {
+            ckd_free(known);
+            continue;
+        }
+        if (ps_add_word(st->ps, line, phones, FALSE) < 0) failed++;
+    }
+    if (failed) emit_error("dictionary entries rejected (unknown phones)", 0);
+}
+
+/*
+ * Compiles and activates grammar `id`; only called outside an utterance. ps_set_jsgf_string()
+ * of this release leaks the parsed grammar on every call, so compile with jsgf_read_string().
+ */
+static void activate_grammar(state_t *st, int id, const char *jsgf) {
+    char name[32], old[32], line[64];
+    float32 lw = cmd_ln_float32_r(ps_get_config(st->ps), "-lw");
+    fsg_model_t *fsg = jsgf_read_string(jsgf, ps_get_logmath(st->ps), lw);
+    int rc = -1;
+    search_name(id, name);
+    if (fsg) {
+        rc = ps_set_fsg(st->ps, name, fsg);
+        fsg_model_free(fsg); /* the search keeps its own reference */
+    }
+    if (rc < 0 || ps_set_search(st->ps, name) < 0) {
+        emit_error("grammar rejected (syntax error or word missing from the dictionary)", 0);
         return;
     }
     if (st->active) {
         search_name(st->active, old);
         ps_unset_search(st->ps, old);
     }
-    st->active = st->pending;
-    st->pending = 0;
-    sprintf(line, "{\"type\":\"grammar\",\"id\":%d}", st->active);
+    st->active = id;
+    sprintf(line, "{\"type\":\"grammar\",\"id\":%d}", id);
     out_line(line);
+}
+
+/* At an utterance boundary: words and grammar that arrived during speech take effect. */
+static void apply_pending(state_t *st) {
+    if (st->pending_words) {
+        add_words(st, st->pending_words);
+        free(st->pending_words);
+        st->pending_words = NULL;
+    }
+    if (st->pending_jsgf) {
+        activate_grammar(st, st->pending_id, st->pending_jsgf);
+        free(st->pending_jsgf);
+        st->pending_jsgf = NULL;
+    }
 }
 
 /* Appends `"words":[{"word":..,"confidence":..},...]` to buf (sized by the caller). */
@@ -105,14 +152,29 @@ static void format_words(char *buf, const words_t *words) {
     sprintf(buf, "]");
 }
 
-/* End the current utterance, emit its final, switch grammar if one is waiting, start the next. */
+static void emit_final(const char *hyp, double conf, const words_t *words, const char *source,
+                       const char *reason, uint64_t speech_end_ms) {
+    char *text = json_escape(hyp ? hyp : "");
+    char *line = malloc(strlen(text) + 256 + (size_t)words->n * 512);
+    int off;
+    if (!line) exit(1);
+    off = sprintf(line, "{\"type\":\"final\",\"text\":\"%s\",\"confidence\":%.4f,", text, conf);
+    format_words(line + off, words);
+    off += (int)strlen(line + off);
+    sprintf(line + off, ",\"source\":\"%s\",\"reason\":\"%s\",\"speechEndAudioMs\":%llu}", source,
+            reason, (unsigned long long)speech_end_ms);
+    out_line(line);
+    free(line);
+    free(text);
+}
+
+/* End the current utterance, emit its final, apply what waited for a boundary, start the next. */
 static void finish_utt(state_t *st, const char *reason, uint64_t speech_end_ms) {
     const char *hyp = NULL;
     const char *source = "none";
     double conf = 0.0;
     int32 score = 0;
     words_t *words = &st->final_words;
-    char *text, *line;
 
     words->n = 0;
     if (st->in_utt) {
@@ -134,61 +196,42 @@ static void finish_utt(state_t *st, const char *reason, uint64_t speech_end_ms) 
             if (hyp) conf = conf_score_words(st->ps, words);
         }
     }
-    text = json_escape(hyp ? hyp : "");
-    line = malloc(strlen(text) + 256 + (size_t)words->n * 512);
-    if (!line) exit(1);
-    {
-        int off = sprintf(line, "{\"type\":\"final\",\"text\":\"%s\",\"confidence\":%.4f,", text,
-                          conf);
-        format_words(line + off, words);
-        off += (int)strlen(line + off);
-        sprintf(line + off, ",\"source\":\"%s\",\"reason\":\"%s\",\"speechEndAudioMs\":%llu}",
-                source, reason, (unsigned long long)speech_end_ms);
-    }
-    out_line(line);
-    free(line);
-    free(text);
+    emit_final(hyp, conf, words, source, reason, speech_end_ms);
     apply_pending(st);
     if (st->active) start_utt(st);
 }
 
-/*
- * ps_set_jsgf_string() of this release leaks the parsed grammar on every call; a call can switch
- * grammars dozens of times, so compile it here (jsgf_read_string frees its parse) instead.
- */
-static int add_grammar(ps_decoder_t *ps, const char *name, const char *jsgf) {
-    float32 lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
-    fsg_model_t *fsg = jsgf_read_string(jsgf, ps_get_logmath(ps), lw);
-    int rc;
-    if (!fsg) return -1;
-    rc = ps_set_fsg(ps, name, fsg);
-    fsg_model_free(fsg); /* the search keeps its own reference */
-    return rc;
+void session_words(state_t *st, const char *lines) {
+    if (st->utt_speech) {
+        size_t old = st->pending_words ? strlen(st->pending_words) : 0;
+        st->pending_words = realloc(st->pending_words, old + strlen(lines) + 2);
+        if (!st->pending_words) exit(1);
+        sprintf(st->pending_words + old, "%s\n", lines);
+        return;
+    }
+    end_silent_utt(st);
+    {
+        char *copy = strdup(lines);
+        if (!copy) exit(1);
+        add_words(st, copy);
+        free(copy);
+    }
+    if (st->active) start_utt(st);
 }
 
 void session_grammar(state_t *st, const char *jsgf) {
-    char name[32];
     int id = ++st->grammar_count;
-    search_name(id, name);
-    if (add_grammar(st->ps, name, jsgf) < 0) {
-        emit_error("grammar rejected (syntax error or word missing from the dictionary)", 0);
+    if (st->utt_speech) {
+        /* Mid-utterance: the latest grammar wins at the boundary. */
+        free(st->pending_jsgf);
+        st->pending_jsgf = strdup(jsgf);
+        if (!st->pending_jsgf) exit(1);
+        st->pending_id = id;
         return;
     }
-    if (st->pending) {
-        char old[32];
-        search_name(st->pending, old);
-        ps_unset_search(st->ps, old);
-    }
-    st->pending = id;
-    /* No speech in the current utterance: this is a boundary, switch now. */
-    if (!st->utt_speech) {
-        if (st->in_utt) {
-            ps_end_utt(st->ps);
-            st->in_utt = 0;
-        }
-        apply_pending(st);
-        start_utt(st);
-    }
+    end_silent_utt(st);
+    activate_grammar(st, id, jsgf);
+    if (st->active) start_utt(st);
 }
 
 void session_audio(state_t *st, const int16_t *pcm, size_t n) {

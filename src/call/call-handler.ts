@@ -69,7 +69,7 @@ export function createCallHandler(d: CallHandlerDeps): (leg: CallLeg) => void {
         dialog,
         render: (key, vars) => renderPrompt(d.prompts, key, vars),
         apologyAudio: d.apologyAudio(),
-        turns: new TurnLog(record),
+        turns: new TurnLog(record, (r) => d.store.changed(r)),
         metrics: d.metrics,
         voice: d.voice,
         logger: log,

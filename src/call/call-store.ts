@@ -10,7 +10,10 @@ export interface CallQuery {
 
 /** Where call records live. Writes never block the media path (they return immediately). */
 export interface CallStore {
+  /** A new or finished call: persist the whole record (idempotent by callSid). */
   upsert(record: CallRecord): void;
+  /** The live record changed (a turn added or its timings filled): persist it soon. */
+  changed(record: CallRecord): void;
   addStatus(callSid: string, ev: CallStatusEvent): void;
   get(callSid: string): Promise<CallRecord | undefined>;
   list(q: CallQuery): Promise<{ total: number; items: CallRecord[] }>;
@@ -38,6 +41,10 @@ export class MemoryCallStore implements CallStore {
       const oldest = this.calls.keys().next().value as string;
       this.calls.delete(oldest);
     }
+  }
+
+  changed(_record: CallRecord): void {
+    // Records are held by reference: nothing to do.
   }
 
   /** Idempotent: a status callback replayed by Twilio is recorded once. */

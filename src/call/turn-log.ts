@@ -10,7 +10,11 @@ export class TurnLog {
   private readonly botTurns = new Map<string, CallTurn>();
   private lastInput: CallTurn | undefined;
 
-  constructor(readonly record: CallRecord) {}
+  /** `changed` is told after every mutation (the store persists behind the audio path). */
+  constructor(
+    readonly record: CallRecord,
+    private readonly changed: (r: CallRecord) => void = () => {},
+  ) {}
 
   caller(input: { text?: string; digits?: string; confidence?: number; speechEndMs?: number }): void {
     const at = nowMs();
@@ -24,6 +28,7 @@ export class TurnLog {
     };
     this.record.turns.push(turn);
     this.lastInput = turn;
+    this.changed(this.record);
   }
 
   /** The dialog decided to say `prompt` (as utterance `id`). */
@@ -31,6 +36,7 @@ export class TurnLog {
     const turn: CallTurn = { role: 'bot', prompt, text, atMs: nowMs(), timings: { decidedMs: nowMs() } };
     this.record.turns.push(turn);
     this.botTurns.set(id, turn);
+    this.changed(this.record);
   }
 
   /**
@@ -62,5 +68,6 @@ export class TurnLog {
       this.record.counters.bargeIns++;
     }
     this.botTurns.delete(id);
+    this.changed(this.record);
   }
 }

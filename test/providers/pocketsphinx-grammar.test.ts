@@ -2,23 +2,26 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   buildGrammar,
   DEFAULT_PHRASES,
+  dictionaryLines,
+  type Lexicon,
   loadLexicon,
   normalizeText,
   numberToWords,
 } from '../../src/stt/providers/pocketsphinx-grammar.js';
 import { SPEECH_PATHS } from '../helpers/speech.js';
 
-let lexicon: Set<string>;
+let lexicon: Lexicon;
 beforeAll(async () => {
   lexicon = await loadLexicon(SPEECH_PATHS.dict);
 });
 
 describe('pocketsphinx grammar from hints', () => {
-  it('reads the dictionary word set, without alternate-pronunciation suffixes', () => {
+  it('reads the dictionary, alternate pronunciations under the base word', () => {
     expect(lexicon.size).toBeGreaterThan(100000);
     expect(lexicon.has("i'd")).toBe(true);
-    expect(lexicon.has('the')).toBe(true);
+    expect(lexicon.get('the')).toEqual(['DH AH', 'DH IY']);
     expect(lexicon.has('the(2)')).toBe(false);
+    expect(dictionaryLines(['the', 'yes'], lexicon)).toBe('the DH AH\nthe(2) DH IY\nyes Y EH S');
   });
 
   it('normalizes to dictionary spellings', () => {
@@ -39,6 +42,7 @@ describe('pocketsphinx grammar from hints', () => {
     expect(g.jsgf).toContain('<phrase> = ( order ) | ( book ) | ( talk to a person );');
     expect(g.jsgf).toContain("( i'd like to )");
     expect([...g.phraseWords].sort()).toEqual(['a', 'book', 'order', 'person', 'talk', 'to']);
+    expect(g.words).toEqual(expect.arrayContaining(['order', "i'd", 'please']));
   });
 
   it('can leave the fillers out', () => {

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
  * The grammar accepts exactly one of the phrases, optionally preceded by one lead-in and
  * followed by one tail from small fixed lists ("i want to order please"). Every word must be in
  * the pronunciation dictionary: words that are not are dropped from their phrase, and a phrase
- * left with no words is skipped (both reported in `dropped` / `skipped`).
+ * left with no words is skipped (both reported in `dropped` / `skipped`). The decoder starts
+ * with an empty dictionary; the stream sends it the pronunciations of `words` first.
  */
 
 /** Lead-ins callers put before the answer. Kept small: each one is another path for noise. */
@@ -37,22 +38,41 @@ export interface Grammar {
   phrases: string[];
   /** Every word that occurs in a phrase (confidence is computed over these, not fillers). */
   phraseWords: ReadonlySet<string>;
+  /** Every word the grammar uses (phrases and fillers): the decoder needs their pronunciations. */
+  words: string[];
   /** Hints that produced no usable phrase (every word outside the dictionary). */
   skipped: string[];
   /** Words removed from phrases because the dictionary does not have them. */
   dropped: string[];
 }
 
-/** Word set of a pocketsphinx dictionary ("word PHONES…" lines; "word(2)" = alternate pron). */
-export async function loadLexicon(path: string): Promise<Set<string>> {
+/** Pronunciation dictionary: word → phone strings ("HH AH L OW"), the first one primary. */
+export type Lexicon = ReadonlyMap<string, readonly string[]>;
+
+/** Reads a pocketsphinx dictionary ("word PHONES" lines; "word(2) PHONES" = alternate). */
+export async function loadLexicon(path: string): Promise<Map<string, string[]>> {
   const text = await readFile(path, 'utf8');
-  const words = new Set<string>();
+  const words = new Map<string, string[]>();
   for (const line of text.split('\n')) {
-    const end = line.search(/[\s(]/);
-    const word = end < 0 ? line : line.slice(0, end);
-    if (word) words.add(word.toLowerCase());
+    const m = /^(\S+?)(?:\(\d+\))?\s+(\S.*?)\s*$/.exec(line);
+    if (!m) continue;
+    const word = m[1]!.toLowerCase();
+    const prons = words.get(word);
+    if (prons) prons.push(m[2]!);
+    else words.set(word, [m[2]!]);
   }
   return words;
+}
+
+/** Dictionary lines for the front end's 'D' message (alternates as "word(2)"). */
+export function dictionaryLines(words: Iterable<string>, lexicon: Lexicon): string {
+  const lines: string[] = [];
+  for (const w of words) {
+    (lexicon.get(w) ?? []).forEach((phones, i) =>
+      lines.push(`${i ? `${w}(${i + 1})` : w} ${phones}`),
+    );
+  }
+  return lines.join('\n');
 }
 
 const ONES = [
@@ -121,7 +141,7 @@ export function normalizeText(text: string): string {
 }
 
 /** Dictionary words for a normalized phrase; unknown words go to `dropped`. */
-function resolveWords(phrase: string, lexicon: ReadonlySet<string>, dropped: string[]): string[] {
+function resolveWords(phrase: string, lexicon: Lexicon, dropped: string[]): string[] {
   const out: string[] = [];
   for (const token of phrase.split(' ')) {
     if (lexicon.has(token)) {
@@ -147,7 +167,7 @@ function alternatives(phrases: readonly string[]): string {
  */
 export function buildGrammar(
   hints: readonly string[],
-  lexicon: ReadonlySet<string>,
+  lexicon: Lexicon,
   opts: { fillers?: boolean } = {},
 ): Grammar {
   const dropped: string[] = [];
@@ -176,5 +196,6 @@ export function buildGrammar(
   if (leads.length) lines.push(`<lead> = ${alternatives(leads)};`);
   if (tails.length) lines.push(`<tail> = ${alternatives(tails)};`);
   const phraseWords = new Set(phrases.flatMap((p) => p.split(' ')));
-  return { jsgf: `${lines.join('\n')}\n`, phrases, phraseWords, skipped, dropped };
+  const words = [...new Set([...phrases, ...leads, ...tails].flatMap((p) => p.split(' ')))];
+  return { jsgf: `${lines.join('\n')}\n`, phrases, phraseWords, words, skipped, dropped };
 }

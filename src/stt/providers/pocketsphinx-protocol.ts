@@ -11,6 +11,8 @@ export const MessageType = {
   audio: 0x41, // 'A'
   /** JSGF text; active from the next utterance boundary */
   grammar: 0x47, // 'G'
+  /** "word PHONES" lines for the decoder's dictionary; send before the grammar using them */
+  words: 0x44, // 'D'
   /** end the current utterance now and emit its final */
   finalize: 0x46, // 'F'
   quit: 0x51, // 'Q'

@@ -27,6 +27,8 @@ const GRAMMARS_KEPT = 4;
 export interface PocketsphinxStreamDeps {
   logger: Logger;
   grammarFor(hints: readonly string[]): Grammar;
+  /** Dictionary lines ('D' message) for `words`. */
+  pronunciations(words: readonly string[]): string;
 }
 
 /**
@@ -44,6 +46,8 @@ export class PocketsphinxStream implements SttStream {
   private readonly closeHooks: Array<() => void> = [];
   private grammarCount = 0;
   private lastJsgf: string | undefined;
+  /** Words whose pronunciations the child has been sent. */
+  private readonly knownWords = new Set<string>();
   private active: Grammar | undefined;
   private readonly upsampler = new Upsampler8to16();
   private sentAudioMs = 0;
@@ -156,6 +160,13 @@ export class PocketsphinxStream implements SttStream {
     this.lastJsgf = g.jsgf;
     this.grammars.set(++this.grammarCount, g);
     this.grammars.delete(this.grammarCount - GRAMMARS_KEPT);
+    const missing = g.words.filter((w) => !this.knownWords.has(w));
+    if (missing.length) {
+      for (const w of missing) this.knownWords.add(w);
+      this.send(
+        encodeMessage(MessageType.words, Buffer.from(this.deps.pronunciations(missing), 'utf8')),
+      );
+    }
     this.send(encodeMessage(MessageType.grammar, Buffer.from(g.jsgf, 'utf8')));
   }
 

@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { ProviderError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { SttProvider, SttStreamOptions } from '../types.js';
-import { buildGrammar, loadLexicon } from './pocketsphinx-grammar.js';
+import {
+  buildGrammar,
+  dictionaryLines,
+  type Lexicon,
+  loadLexicon,
+} from './pocketsphinx-grammar.js';
 import { PocketsphinxStream } from './pocketsphinx-stream.js';
 
 /**
@@ -16,7 +21,7 @@ export interface PocketsphinxOptions {
   bin: string;
   /** Acoustic model directory (…/model/en-us/en-us). 16 kHz model: audio is upsampled. */
   modelDir: string;
-  /** Pronunciation dictionary; read once per provider and cached. */
+  /** Pronunciation dictionary; read once per provider and cached (the child gets only the words it needs). */
   dict: string;
   logger: Logger;
   /** VAD hangover in 10 ms frames: end-of-speech latency vs. cutting off slow talkers. Default 35. */
@@ -41,8 +46,8 @@ export const TELEPHONE_CMN_INIT =
 const PROVIDER = 'pocketsphinx';
 
 export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvider {
-  let lexicon: Promise<Set<string>> | undefined;
-  const getLexicon = (): Promise<Set<string>> => {
+  let lexicon: Promise<Lexicon> | undefined;
+  const getLexicon = (): Promise<Lexicon> => {
     lexicon ??= loadLexicon(opts.dict).catch((err: unknown) => {
       lexicon = undefined; // a later call may succeed (file restored)
       throw new ProviderError(PROVIDER, false, 'cannot read the pronunciation dictionary', {
@@ -52,11 +57,13 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
     });
     return lexicon;
   };
+  // The decoder starts with an empty dictionary and gets each grammar's words over the
+  // protocol: loading all of CMUdict would cost every call ~120 ms and ~22 MB.
   const args = [
     '--hmm',
     opts.modelDir,
     '--dict',
-    opts.dict,
+    '/dev/null',
     '--vad-postspeech',
     String(opts.vadPostspeech ?? 35),
     '--cmninit',
@@ -77,6 +84,7 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
       const stream = new PocketsphinxStream(child, {
         logger: opts.logger,
         grammarFor: (hints) => buildGrammar(hints, words, { fillers: opts.fillers ?? true }),
+        pronunciations: (list) => dictionaryLines(list, words),
       });
       stream.setHints(sopts.hints);
       await stream.ready(opts.startTimeoutMs ?? 5000, signal);
