@@ -62,7 +62,13 @@ type Stats = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function oneCall(url: string, callerFrames: Buffer[] | undefined, t: Totals): Promise<void> {
-  const { client } = await placeCall({ server: url, from: '+15550001111', to: '+15550002222', keepAudio: false, quietMs: 400 });
+  const { client } = await placeCall({
+    server: url,
+    from: '+15550001111',
+    to: '+15550002222',
+    keepAudio: false,
+    quietMs: 400,
+  });
   try {
     await client.waitForBotFinished({ timeoutMs: 30_000 });
     if (callerFrames) await client.streamFrames(callerFrames);
@@ -80,7 +86,12 @@ async function oneCall(url: string, callerFrames: Buffer[] | undefined, t: Total
   }
 }
 
-async function slot(url: string, until: number, frames: Buffer[] | undefined, t: Totals): Promise<void> {
+async function slot(
+  url: string,
+  until: number,
+  frames: Buffer[] | undefined,
+  t: Totals,
+): Promise<void> {
   while (Date.now() < until) {
     await oneCall(url, frames, t).catch(() => t.callsFailed++);
   }
@@ -90,7 +101,10 @@ async function callerAudio(stt: Args['stt']): Promise<Buffer[] | undefined> {
   if (stt === 'none') return undefined;
   const tts = createEspeakProvider({ bin: 'espeak-ng', logger: silentLogger() });
   const frames: Buffer[] = [];
-  for await (const f of tts.synthesize({ text: 'support', voice: 'en-us', language: 'en-US' }, new AbortController().signal))
+  for await (const f of tts.synthesize(
+    { text: 'support', voice: 'en-us', language: 'en-US' },
+    new AbortController().signal,
+  ))
     frames.push(f);
   return frames;
 }
@@ -100,14 +114,29 @@ async function main(): Promise<void> {
   let proc: ServerProcess | undefined;
   const url =
     args.server ??
-    (proc = await spawnServer({ STT_PROVIDER: args.stt === 'offline' ? 'pocketsphinx' : 'none' })).url;
+    (proc = await spawnServer({ STT_PROVIDER: args.stt === 'offline' ? 'pocketsphinx' : 'none' }))
+      .url;
   const frames = await callerAudio(args.stt);
-  const warm: Totals = { callsCompleted: 0, callsFailed: 0, framesIn: 0, framesOut: 0, underruns: 0, jitter: [] };
+  const warm: Totals = {
+    callsCompleted: 0,
+    callsFailed: 0,
+    framesIn: 0,
+    framesOut: 0,
+    underruns: 0,
+    jitter: [],
+  };
   await oneCall(url, frames, warm); // fills the prompt cache, JIT-warms the paths
   const base = await getJson<Stats>(`${url}/api/stats`);
   await fetch(`${url}/api/stats/reset`, { method: 'POST' });
 
-  const t: Totals = { callsCompleted: 0, callsFailed: 0, framesIn: 0, framesOut: 0, underruns: 0, jitter: [] };
+  const t: Totals = {
+    callsCompleted: 0,
+    callsFailed: 0,
+    framesIn: 0,
+    framesOut: 0,
+    underruns: 0,
+    jitter: [],
+  };
   const until = Date.now() + args.seconds * 1000;
   const rampMs = Math.min(5000, args.calls * 10);
   let peakRss = base.runtime.rssBytes;
@@ -154,7 +183,10 @@ async function main(): Promise<void> {
   };
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(18)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+    for (const [k, v] of Object.entries(result))
+      process.stdout.write(
+        `${k.padEnd(18)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`,
+      );
   }
   process.exit(result.droppedFrames === 0 && result.callsFailed === 0 ? 0 : 1);
 }

@@ -1,7 +1,8 @@
 /**
  * Offline STT benchmark: prints numbers, asserts nothing.
  *
- *   npx tsx scripts/bench-stt.ts            costs: spawn-to-ready, CPU per second of audio, RSS
+ *   npx tsx scripts/bench-stt.ts            costs: spawn-to-ready, CPU per second of audio, RSS,
+ *                                           and latencies when fed in real time
  *   npx tsx scripts/bench-stt.ts --accuracy word accuracy on synthetic callers (several voices),
  *                                           default vs. no fillers vs. linear 8→16 kHz upsampling
  *   npx tsx scripts/bench-stt.ts --cmn      the adapted cepstral mean after several turns (the
@@ -36,8 +37,10 @@ import {
   callerTurnFrames,
   EventLog,
   feedFrames,
+  isSpeechStarted,
   isTranscript,
   SPEECH_PATHS,
+  synthesizeCallerFrames,
 } from '../test/helpers/speech.js';
 
 const HINTS = ['order', 'book', 'support', 'yes', 'no', 'talk to a person'];
@@ -65,6 +68,13 @@ const base: PocketsphinxOptions = {
   dict: SPEECH_PATHS.dict,
   logger: silentLogger(),
 };
+
+function rms(ulaw: Buffer): number {
+  const pcm = decodeUlaw(ulaw);
+  let sum = 0;
+  for (const x of pcm) sum += x * x;
+  return Math.sqrt(sum / pcm.length);
+}
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -95,7 +105,9 @@ async function costs(): Promise<void> {
     rssKb.push(procStat(pidOf(s)).rssKb);
     await s.close();
   }
-  console.log(`spawn → ready (openStream), 20 runs: median ${pct(readyMs, 50).toFixed(1)} ms, p95 ${pct(readyMs, 95).toFixed(1)} ms`);
+  console.log(
+    `spawn → ready (openStream), 20 runs: median ${pct(readyMs, 50).toFixed(1)} ms, p95 ${pct(readyMs, 95).toFixed(1)} ms`,
+  );
   console.log(`RSS per child after start: median ${(pct(rssKb, 50) / 1024).toFixed(1)} MB`);
 
   const turns = await Promise.all(CASES.map(([said]) => callerTurnFrames(said)));
@@ -112,11 +124,54 @@ async function costs(): Promise<void> {
   const after = procStat(pid);
   await s.close();
   const childMs = after.cpuMs - before.cpuMs;
-  console.log(`decoding ${audioS.toFixed(1)} s of audio (${CASES.length} turns, 1 s silence around each):`);
-  console.log(`  child CPU ${childMs} ms = ${(childMs / audioS).toFixed(1)} ms per audio second (${((100 * childMs) / (audioS * 1000)).toFixed(1)} % of real time)`);
+  console.log(
+    `decoding ${audioS.toFixed(1)} s of audio (${CASES.length} turns, 1 s silence around each):`,
+  );
+  console.log(
+    `  child CPU ${childMs} ms = ${(childMs / audioS).toFixed(1)} ms per audio second (${((100 * childMs) / (audioS * 1000)).toFixed(1)} % of real time)`,
+  );
   console.log(`  child peak RSS ${(after.hwmKb / 1024).toFixed(1)} MB`);
   const nodeMs = (nodeCpu.user + nodeCpu.system) / 1000;
-  console.log(`  Node process CPU while feeding (µ-law decode, upsampling, pipe writes, events, timers): ${nodeMs.toFixed(0)} ms = ${(nodeMs / audioS).toFixed(1)} ms per audio second`);
+  console.log(
+    `  Node process CPU while feeding (µ-law decode, upsampling, pipe writes, events, timers): ${nodeMs.toFixed(0)} ms = ${(nodeMs / audioS).toFixed(1)} ms per audio second`,
+  );
+  await latency();
+}
+
+/**
+ * Real-time feeding (like a live call): speech onset → speech.started, and last speech frame
+ * written → transcript, per turn, with the default VAD hangover.
+ */
+async function latency(): Promise<void> {
+  const provider = createPocketsphinxProvider(base);
+  const s = await provider.openStream(
+    { language: 'en-US', hints: HINTS },
+    new AbortController().signal,
+  );
+  const log = new EventLog(s);
+  const startLag: number[] = [];
+  const endLag: number[] = [];
+  const said = ['yes', 'no', 'I want to order', 'talk to a person', 'book', 'yes please'];
+  for (const [i, text] of said.entries()) {
+    const speech = await synthesizeCallerFrames(text);
+    const loud = speech.map((f) => rms(f) > 300);
+    const first = loud.indexOf(true);
+    const last = loud.lastIndexOf(true);
+    await feedFrames(s, silenceFrames(800), { speedup: 1 });
+    const writtenMs = Date.now(); // frames go out every 20 ms from here
+    await feedFrames(s, [...speech, ...silenceFrames(1000)], { speedup: 1 });
+    const t = await log.waitFor(isTranscript, 10000, i + 1);
+    const st = await log.waitFor(isSpeechStarted, 10000, i + 1);
+    startLag.push(st.atMs - (writtenMs + first * 20));
+    endLag.push(t.finalAtMs - (writtenMs + (last + 1) * 20));
+  }
+  await s.close();
+  const fmt = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
+  console.log(`real-time feeding, ${said.length} turns, --vad-postspeech 35:`);
+  console.log(
+    `  speech.started atMs − first audible frame written: ${fmt(startLag)} ms (onset estimate)`,
+  );
+  console.log(`  transcript received − last audible frame written: ${fmt(endLag)} ms`);
 }
 
 /** Drives the front end directly, upsampling with `upsample` (for the upsampler comparison). */
@@ -125,7 +180,14 @@ async function rawTranscripts(
   upsample: (pcm8: Int16Array) => Int16Array,
   jsgf: string,
 ): Promise<string[]> {
-  const child = spawn(base.bin, ['--hmm', base.modelDir, '--dict', base.dict, '--cmninit', TELEPHONE_CMN_INIT]);
+  const child = spawn(base.bin, [
+    '--hmm',
+    base.modelDir,
+    '--dict',
+    base.dict,
+    '--cmninit',
+    TELEPHONE_CMN_INIT,
+  ]);
   const finals: string[] = [];
   const splitter = new LineSplitter();
   let want = 0;
@@ -150,49 +212,72 @@ async function rawTranscripts(
 
 function correct(text: string, expected: string): boolean {
   const padded = ` ${text} `;
-  return padded.includes(` ${expected} `) && !HINTS.some((h) => h !== expected && padded.includes(` ${h} `));
+  return (
+    padded.includes(` ${expected} `) &&
+    !HINTS.some((h) => h !== expected && padded.includes(` ${h} `))
+  );
 }
 
 async function accuracy(): Promise<void> {
   const lexicon = await loadLexicon(base.dict);
-  const variants: Record<string, (turns: Buffer[][]) => Promise<string[]>> = {
+  const variants: Record<
+    string,
+    (turns: Buffer[][]) => Promise<Array<{ text: string; confidence?: number }>>
+  > = {
     'default (FIR upsampling, fillers)': (turns) => viaProvider(turns, true),
     'no fillers': (turns) => viaProvider(turns, false),
-    'linear upsampling (media/resample.ts), fillers': (turns) => {
+    'linear upsampling (media/resample.ts), fillers': async (turns) => {
       let prev = 0;
       const linear = (pcm8: Int16Array) => {
         const out = upsample8to16(pcm8, prev);
         prev = pcm8[pcm8.length - 1] ?? prev;
         return out;
       };
-      return rawTranscripts(turns, linear, buildGrammar(HINTS, lexicon).jsgf);
+      const jsgf = buildGrammar(HINTS, lexicon).jsgf;
+      return (await rawTranscripts(turns, linear, jsgf)).map((text) => ({ text }));
     },
   };
   for (const [name, run] of Object.entries(variants)) {
-    let ok = 0;
-    let n = 0;
+    const right: number[] = [];
+    const wrong: number[] = [];
     for (const voice of VOICES) {
       const turns = await Promise.all(CASES.map(([said]) => callerTurnFrames(said, { voice })));
-      const texts = await run(turns);
+      const results = await run(turns);
       CASES.forEach(([, expected], i) => {
-        n++;
-        if (correct(texts[i] ?? '', expected)) ok++;
+        const r = results[i];
+        (correct(r?.text ?? '', expected) ? right : wrong).push(r?.confidence ?? NaN);
       });
     }
-    console.log(`${name}: ${ok}/${n} turns right (${VOICES.length} voices, streamed in one call per voice)`);
+    const n = right.length + wrong.length;
+    console.log(
+      `${name}: ${right.length}/${n} turns right (${VOICES.length} voices, one call each)`,
+    );
+    const q = (v: number[]) =>
+      v.length
+        ? `min ${pct(v, 0).toFixed(2)}, median ${pct(v, 50).toFixed(2)}, max ${pct(v, 100).toFixed(2)}`
+        : '-';
+    if (!right.some(Number.isNaN)) {
+      console.log(`  confidence when right: ${q(right)}; when wrong: ${q(wrong)}`);
+    }
   }
 }
 
-async function viaProvider(turns: Buffer[][], fillers: boolean): Promise<string[]> {
+async function viaProvider(
+  turns: Buffer[][],
+  fillers: boolean,
+): Promise<Array<{ text: string; confidence: number }>> {
   const provider = createPocketsphinxProvider({ ...base, fillers });
-  const s = await provider.openStream({ language: 'en-US', hints: HINTS }, new AbortController().signal);
+  const s = await provider.openStream(
+    { language: 'en-US', hints: HINTS },
+    new AbortController().signal,
+  );
   const log = new EventLog(s);
   for (const [i, turn] of turns.entries()) {
     await feedFrames(s, turn, { speedup: 20 });
     await log.waitFor(isTranscript, 20000, i + 1);
   }
   await s.close();
-  return log.transcripts().map((t) => t.text);
+  return log.transcripts();
 }
 
 async function cmn(): Promise<void> {
@@ -211,14 +296,23 @@ async function cmn(): Promise<void> {
   for (const voice of ['en-us+f3', 'en-us+m3', 'en']) {
     const logFile = join(dir, `${voice}.log`);
     const provider = createPocketsphinxProvider({ ...base, logFile });
-    const s = await provider.openStream({ language: 'en-US', hints: ['yes', 'no'] }, new AbortController().signal);
+    const s = await provider.openStream(
+      { language: 'en-US', hints: ['yes', 'no'] },
+      new AbortController().signal,
+    );
     const log = new EventLog(s);
     for (const [i, p] of phrases.entries()) {
-      await feedFrames(s, [...(await callerTurnFrames(p, { voice })), ...silenceFrames(200)], { speedup: 20 });
+      await feedFrames(s, [...(await callerTurnFrames(p, { voice })), ...silenceFrames(200)], {
+        speedup: 20,
+      });
       await log.waitFor(isTranscript, 20000, i + 1);
     }
     await s.close();
-    const last = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('Update to')).at(-1) ?? '';
+    const last =
+      readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('Update to'))
+        .at(-1) ?? '';
     const v = (last.split('<')[1] ?? '').replace('>', '').trim().split(/\s+/).map(Number);
     console.log(`${voice}: ${v.join(' ')}`);
     vectors.push(v);

@@ -79,9 +79,14 @@ async function main(): Promise<void> {
     process.stdout.write(`call ${result.callSid}\n`);
     for (const t of result.turns) {
       if (t.role === 'bot') process.stdout.write(`  bot:    ${t.text}\n`);
-      else process.stdout.write(`  caller: ${t.text}${t.heard !== undefined ? `   (heard: "${t.heard}")` : ''}\n`);
+      else
+        process.stdout.write(
+          `  caller: ${t.text}${t.heard !== undefined ? `   (heard: "${t.heard}")` : ''}\n`,
+        );
     }
-    process.stdout.write(`outcome: ${result.outcome}  (${(result.durationMs / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `outcome: ${result.outcome}  (${(result.durationMs / 1000).toFixed(1)} s)\n`,
+    );
   }
   if (result.problems.length > 0) {
     process.stderr.write(`protocol problems:\n  ${result.problems.join('\n  ')}\n`);

@@ -44,9 +44,17 @@ export function buildApp(d: AppDeps): express.Express {
     res.status(404).json({ code: 'NOT_FOUND', message: 'no such route' });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // body-parser marks malformed or oversized bodies with a 4xx `status`.
+    const bodyStatus = (err as { status?: unknown }).status;
+    if (typeof bodyStatus === 'number' && bodyStatus >= 400 && bodyStatus < 500) {
+      res.status(bodyStatus).json({ code: 'BAD_REQUEST', message: 'malformed request body' });
+      return;
+    }
     const status = err instanceof AppError && err.code === 'BAD_REQUEST' ? 400 : 500;
     d.logger.error({ err: errorSummary(err) }, 'request failed');
-    res.status(status).json({ code: err instanceof AppError ? err.code : 'INTERNAL', message: 'request failed' });
+    res
+      .status(status)
+      .json({ code: err instanceof AppError ? err.code : 'INTERNAL', message: 'request failed' });
   });
   return app;
 }

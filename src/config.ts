@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -16,7 +18,10 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   TUNNEL: bool.default(false),
   NGROK_AUTHTOKEN: z.string().min(1).optional(),
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex').optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex')
+    .optional(),
   /** When set, every webhook and media upgrade must carry a valid X-Twilio-Signature. */
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   ADMIN_API_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
@@ -40,6 +45,15 @@ const EnvSchema = z.object({
   PACE_LEAD_MS: ms(80),
   CALL_RECORDS_KEPT: z.coerce.number().int().min(1).default(1000),
   SHUTDOWN_DRAIN_MS: ms(10000),
+  /** A real MongoDB (Atlas, replica set…). When unset, an embedded server is started (see store/database.ts). */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  /** Directory for local state; the embedded database keeps its files in <DATA_DIR>/db. */
+  DATA_DIR: z.string().default('data'),
+  /** The FerretDB runner built by scripts/build-db.sh; default $HOME/.cache/voice-ivr/ferretdb-runner. */
+  FERRETDB_BIN: z.string().optional(),
 });
 
 export interface Config {
@@ -60,6 +74,7 @@ export interface Config {
   media: { startTimeoutMs: number; idleTimeoutMs: number; paceLeadMs: number };
   callRecordsKept: number;
   shutdownDrainMs: number;
+  db: { uri?: string; dataDir: string; ferretBin: string };
 }
 
 /** Loads `.env` from the working directory into process.env when present (never overrides). */
@@ -73,7 +88,9 @@ export function loadDotEnv(path = '.env'): void {
 
 /** Parse an environment; throws one CONFIG_INVALID error listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const r = EnvSchema.safeParse(cleaned);
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -103,7 +120,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flowsDir: e.FLOWS_DIR,
       promptsDir: e.PROMPTS_DIR,
     },
-    pocketsphinx: { bin: e.POCKETSPHINX_BIN, modelDir: e.POCKETSPHINX_MODEL_DIR, dict: e.POCKETSPHINX_DICT },
+    pocketsphinx: {
+      bin: e.POCKETSPHINX_BIN,
+      modelDir: e.POCKETSPHINX_MODEL_DIR,
+      dict: e.POCKETSPHINX_DICT,
+    },
     espeak: { bin: e.ESPEAK_BIN },
     media: {
       startTimeoutMs: e.STREAM_START_TIMEOUT_MS,
@@ -112,5 +133,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     callRecordsKept: e.CALL_RECORDS_KEPT,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    db: {
+      ...(e.MONGODB_URI ? { uri: e.MONGODB_URI } : {}),
+      dataDir: e.DATA_DIR,
+      ferretBin:
+        e.FERRETDB_BIN ?? join(env.HOME ?? homedir(), '.cache', 'voice-ivr', 'ferretdb-runner'),
+    },
   };
 }

@@ -13,7 +13,11 @@ export type ErrorCode =
   | 'PROVIDER_ABORTED'
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
-  | 'UNAUTHORIZED';
+  | 'UNAUTHORIZED'
+  /** No database could be reached or started (see store/database.ts for the order tried). */
+  | 'DB_UNAVAILABLE'
+  /** The embedded database server did not start or stop as its contract says. */
+  | 'DB_SERVER_FAILED';
 
 export class AppError extends Error {
   constructor(

@@ -37,7 +37,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (!prompts) throw new AppError('CONFIG_INVALID', `no prompts for LOCALE ${config.locale}`);
   const flows = await loadFlows(config.dialog.flowsDir, catalogs);
   if (!flows.has(config.dialog.defaultFlow)) {
-    throw new AppError('FLOW_NOT_FOUND', `DEFAULT_FLOW ${config.dialog.defaultFlow} is not in ${config.dialog.flowsDir}`);
+    throw new AppError(
+      'FLOW_NOT_FOUND',
+      `DEFAULT_FLOW ${config.dialog.defaultFlow} is not in ${config.dialog.flowsDir}`,
+    );
   }
   const stt = createSttProvider(config, logger);
   const tts = withAudioCache(createTtsProvider(config, logger), { maxBytes: AUDIO_CACHE_BYTES });
@@ -67,14 +70,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     vars,
     logger,
   });
-  let media: ReturnType<typeof attachMediaServer> | undefined;
+  const server = http.createServer();
+  const media = attachMediaServer(server, { config, logger, pacer, onLeg });
   const app = buildApp({
     config,
     logger,
     store,
     registry,
     stats,
-    mediaStats: () => media!.getMediaStats(),
+    mediaStats: () => media.getMediaStats(),
     onStatus: (e) =>
       store.addStatus(e.callSid, {
         status: e.status,
@@ -82,8 +86,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         ...(e.sequenceNumber !== undefined ? { sequence: e.sequenceNumber } : {}),
       }),
   });
-  const server = http.createServer(app);
-  media = attachMediaServer(server, { config, logger, pacer, onLeg });
+  server.on('request', app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -93,7 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.close();
     const left = await registry.drain(config.shutdownDrainMs);
     if (left > 0) logger.warn({ left }, 'drain timed out; closing live calls');
-    media?.close();
+    media.close();
     pacer.close();
     stats.close();
     server.closeAllConnections();
@@ -111,7 +114,8 @@ async function synthesizeApology(
   const frames: Buffer[] = [];
   try {
     const text = renderPrompt(prompts, APOLOGY_PROMPT, {});
-    for await (const f of tts.synthesize({ text, ...voice }, new AbortController().signal)) frames.push(f);
+    for await (const f of tts.synthesize({ text, ...voice }, new AbortController().signal))
+      frames.push(f);
   } catch (err) {
     logger.error({ err: errorSummary(err) }, 'could not synthesize the apology prompt');
   }
@@ -137,5 +141,7 @@ function warmStaticPrompts(
   void (async () => {
     for (const text of texts) await tts.warm({ text, ...voice });
     logger.info({ prompts: texts.length, bytes: tts.cachedBytes }, 'prompt audio cache warm');
-  })().catch((err: unknown) => logger.warn({ err: errorSummary(err) }, 'prompt cache warm-up failed'));
+  })().catch((err: unknown) =>
+    logger.warn({ err: errorSummary(err) }, 'prompt cache warm-up failed'),
+  );
 }

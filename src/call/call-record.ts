@@ -31,14 +31,19 @@ export interface CallTurn {
   timings: TurnTimings;
 }
 
+/** One Twilio status callback. Identified by (status, sequence): a replayed callback is the same event. */
 export interface CallStatusEvent {
   status: string;
   atMs: number;
   sequence?: number;
+  /** Terminal statuses: the call's duration as Twilio billed it, in seconds. */
+  durationSec?: number;
 }
 
 export interface CallRecord {
   callSid: string;
+  /** The business that was dialled (resolved from the number at webhook time). */
+  tenantId?: string;
   streamSid?: string;
   from?: string;
   to?: string;

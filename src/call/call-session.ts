@@ -1,33 +1,12 @@
-import type { Logger } from '../logger.js';
 import { errorSummary } from '../errors.js';
 import { nowMs } from '../clock.js';
-import type { CallLeg, LegEvent } from '../telephony/types.js';
-import type { SttEvent, SttProvider, SttStream } from '../stt/types.js';
-import type { TtsProvider } from '../tts/types.js';
+import type { LegEvent } from '../telephony/types.js';
+import type { SttEvent, SttStream } from '../stt/types.js';
 import { Speaker, type UtteranceTiming } from '../tts/speaker.js';
 import type { DialogCommand, ExpectSpec } from '../dialog/types.js';
-import type { DialogRunner } from '../dialog/runner.js';
-import type { TurnLog } from './turn-log.js';
+import type { CallSessionDeps } from './session-deps.js';
 
-export interface SessionMetrics {
-  replyOverheadMs(ms: number): void;
-  bargeInMs(ms: number): void;
-}
-
-export interface CallSessionDeps {
-  leg: CallLeg;
-  stt: SttProvider;
-  tts: TtsProvider;
-  dialog: DialogRunner;
-  /** Renders a prompt key to the words to speak (throws PROMPT_MISSING). */
-  render(prompt: string, vars: Record<string, string | number>): string;
-  /** Audio played when synthesis fails, so the caller never hears dead air. */
-  apologyAudio: readonly Buffer[];
-  turns: TurnLog;
-  metrics: SessionMetrics;
-  voice: { voice: string; language: string };
-  logger: Logger;
-}
+export type { CallSessionDeps, SessionMetrics } from './session-deps.js';
 
 /**
  * Wires one call: leg ↔ STT ↔ dialog ↔ TTS, and owns their lifetimes. Every decision about what
@@ -40,7 +19,6 @@ export class CallSession {
   private stt: SttStream | undefined;
   private expect: ExpectSpec | undefined;
   private noInputTimer: NodeJS.Timeout | undefined;
-  private speechStartedAtMs: number | undefined;
   private heldDigits: string[] = [];
   private hangUpReason: string | undefined;
   private hangingUp = false;
@@ -54,11 +32,17 @@ export class CallSession {
       sendMark: (m: string) => d.leg.sendMark(m),
       clearAudio: () => d.leg.clearAudio(),
     };
-    this.speaker = new Speaker(d.tts, sink, d.voice, {
-      started: (id, t) => this.onSpeechOut(id, t),
-      done: (id, interrupted) => this.onPlaybackDone(id, interrupted),
-      failed: (id, err) => this.onTtsFailed(id, err.code),
-    }, d.logger);
+    this.speaker = new Speaker(
+      d.tts,
+      sink,
+      d.voice,
+      {
+        started: (id, t) => this.onSpeechOut(id, t),
+        done: (id, interrupted) => this.onPlaybackDone(id, interrupted),
+        failed: (id, err) => this.onTtsFailed(id, err.code),
+      },
+      d.logger,
+    );
   }
 
   async run(): Promise<void> {
@@ -107,7 +91,6 @@ export class CallSession {
     if (this.ended) return;
     if (e.type === 'speech.started') {
       this.clearNoInput();
-      this.speechStartedAtMs = e.atMs;
       if (this.speaker.interruptible) this.bargeIn(e.atMs);
       if (!this.speaker.speaking) this.d.dialog.send({ type: 'user.speechStarted' });
     } else if (e.type === 'transcript') {
@@ -170,7 +153,12 @@ export class CallSession {
     }
   }
 
-  private say(id: string, prompt: string, vars: Record<string, string | number>, bargeIn: boolean): void {
+  private say(
+    id: string,
+    prompt: string,
+    vars: Record<string, string | number>,
+    bargeIn: boolean,
+  ): void {
     this.clearNoInput();
     let text: string;
     try {

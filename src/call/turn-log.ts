@@ -16,7 +16,12 @@ export class TurnLog {
     private readonly changed: (r: CallRecord) => void = () => {},
   ) {}
 
-  caller(input: { text?: string; digits?: string; confidence?: number; speechEndMs?: number }): void {
+  caller(input: {
+    text?: string;
+    digits?: string;
+    confidence?: number;
+    speechEndMs?: number;
+  }): void {
     const at = nowMs();
     const turn: CallTurn = {
       role: 'caller',
@@ -33,7 +38,13 @@ export class TurnLog {
 
   /** The dialog decided to say `prompt` (as utterance `id`). */
   bot(id: string, prompt: string, text: string): void {
-    const turn: CallTurn = { role: 'bot', prompt, text, atMs: nowMs(), timings: { decidedMs: nowMs() } };
+    const turn: CallTurn = {
+      role: 'bot',
+      prompt,
+      text,
+      atMs: nowMs(),
+      timings: { decidedMs: nowMs() },
+    };
     this.record.turns.push(turn);
     this.botTurns.set(id, turn);
     this.changed(this.record);

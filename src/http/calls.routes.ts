@@ -4,7 +4,10 @@ import type { CallStore } from '../call/call-store.js';
 
 const ListQuery = z
   .object({
-    from: z.string().regex(/^\+?[0-9]{3,16}$/, 'must be a phone number like +15550001111').optional(),
+    from: z
+      .string()
+      .regex(/^\+?[0-9]{3,16}$/, 'must be a phone number like +15550001111')
+      .optional(),
     since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
     outcome: z.string().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -34,7 +37,9 @@ export function callsRouter(store: CallStore): Router {
   });
   r.get('/calls/:callSid', async (req, res) => {
     if (!/^CA[0-9a-fA-F]{32}$/.test(req.params.callSid)) {
-      res.status(400).json({ code: 'BAD_REQUEST', message: 'callSid must be CA + 32 hex characters' });
+      res
+        .status(400)
+        .json({ code: 'BAD_REQUEST', message: 'callSid must be CA + 32 hex characters' });
       return;
     }
     const call = await store.get(req.params.callSid);

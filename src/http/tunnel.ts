@@ -10,7 +10,10 @@ export async function openTunnel(
   authtoken: string | undefined,
 ): Promise<{ url: string; close(): Promise<void> }> {
   if (!authtoken) {
-    throw new AppError('CONFIG_INVALID', 'TUNNEL needs NGROK_AUTHTOKEN (get one at dashboard.ngrok.com)');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'TUNNEL needs NGROK_AUTHTOKEN (get one at dashboard.ngrok.com)',
+    );
   }
   const listener = await ngrok.forward({ addr: port, authtoken });
   const url = listener.url();

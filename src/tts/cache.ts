@@ -6,7 +6,10 @@ import type { TtsProvider, TtsRequest } from './types.js';
  * A changed prompt text is a different key, so edits invalidate themselves.
  * A hit yields the stored frames with no synthesis at all.
  */
-export function withAudioCache(inner: TtsProvider, opts: { maxBytes: number }): TtsProvider & {
+export function withAudioCache(
+  inner: TtsProvider,
+  opts: { maxBytes: number },
+): TtsProvider & {
   readonly cachedBytes: number;
   warm(req: TtsRequest): Promise<void>;
 } {

@@ -3,6 +3,9 @@
  * through our own TTS provider), and helpers to feed them to an SttStream and wait for events.
  * espeak-ng output is bit-identical run to run, so assertions on transcripts are stable.
  */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logger.js';
 import { FRAME_MS, silenceFrames } from '../../src/media/framing.js';
 import type { SttEvent, SttStream } from '../../src/stt/types.js';
@@ -11,10 +14,34 @@ import { createEspeakProvider } from '../../src/tts/providers/espeak.js';
 /** Default install paths (the same defaults as src/config.ts). */
 export const SPEECH_PATHS = {
   espeakBin: 'espeak-ng',
-  pocketsphinxBin: '.cache/bin/ps-frontend',
+  /** Built by scripts/build-native.sh (see ensureFrontendBuilt). */
+  pocketsphinxBin: fileURLToPath(new URL('../../.cache/bin/ps-frontend', import.meta.url)),
   modelDir: '/usr/share/pocketsphinx/model/en-us/en-us',
   dict: '/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict',
 } as const;
+
+/** Live (non-zombie) child processes of this process with the given command name. */
+export function childrenNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (comm === name && Number(ppid) === process.pid && state !== 'Z') pids.push(Number(d));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** Builds the pocketsphinx front end when it is missing or stale (a no-op when up to date). */
+export function ensureFrontendBuilt(): void {
+  const script = fileURLToPath(new URL('../../scripts/build-native.sh', import.meta.url));
+  execFileSync('bash', [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 export interface CallerVoice {
   /** espeak-ng voice; default "en-us" (a voice known to pass, see docs/reference). */

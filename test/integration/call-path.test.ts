@@ -43,17 +43,42 @@ describe('call path (offline engines, real protocol)', () => {
     expect(r.outcome).toBe('route:support');
   }, 60_000);
 
+  it('silence: the caller is re-prompted, then the bot says goodbye and hangs up', async () => {
+    const r = await call([{ kind: 'silence', ms: 40_000 }]);
+    expect(r.problems).toEqual([]);
+    expect(r.outcome).toBe('no-input');
+    expect((await r.client.closed).initiatedBy).toBe('server');
+    const prompts = r.record!.turns.filter((t) => t.role === 'bot').map((t) => t.prompt);
+    expect(prompts.filter((p) => p === 'main-menu.no-input').length).toBeGreaterThanOrEqual(1);
+    expect(prompts[prompts.length - 1]).toBe('main-menu.goodbye-no-input');
+  }, 90_000);
+
   it('barge-in: speaking over the menu prompt cuts it off with `clear`', async () => {
     const { placeCall } = await import('../../scripts/lib/twilio-client.js');
     const { synthesizeCallerFrames } = await import('../helpers/speech.js');
-    const { client, callSid } = await placeCall({ server: srv.url, from: '+15550001111', to: '+15550002222' });
+    const { client, callSid } = await placeCall({
+      server: srv.url,
+      from: '+15550001111',
+      to: '+15550002222',
+    });
+    const speech = await synthesizeCallerFrames('I want to order');
     await client.waitForBotSpeaking(10_000);
     await new Promise((r) => setTimeout(r, 2500)); // well into the menu prompt
-    await client.streamFrames(await synthesizeCallerFrames('support'));
-    await client.waitFor('clear', () => true, 10_000);
-    await client.closed;
-    const rec = await srv.store.get(callSid);
+    const cleared = client.waitFor('clear', () => true, 10_000);
+    await client.streamFrames(speech);
+    await cleared;
+    const interrupted = client.playback.utterances.find((u) => u.interrupted);
+    expect(interrupted).toBeDefined();
+    // The caller's words still count as the answer to the interrupted prompt.
+    const deadline = Date.now() + 10_000;
+    let rec = await srv.store.get(callSid);
+    while (!rec?.turns.some((t) => t.role === 'caller') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      rec = await srv.store.get(callSid);
+    }
+    await client.stop();
     expect(rec?.turns.some((t) => t.role === 'bot' && t.interrupted)).toBe(true);
+    expect(rec?.turns.find((t) => t.role === 'caller')?.text).toContain('order');
     expect(rec?.counters.bargeIns).toBeGreaterThanOrEqual(1);
     expect(srv.stats.bargeIn.count).toBeGreaterThanOrEqual(1);
   }, 60_000);

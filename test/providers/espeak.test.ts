@@ -5,6 +5,9 @@ import { FRAME_BYTES } from '../../src/media/framing.js';
 import { decodeUlaw } from '../../src/media/mulaw.js';
 import { createEspeakProvider, splitSentences } from '../../src/tts/providers/espeak.js';
 import { parseWav } from '../../src/tts/providers/wav.js';
+import { childrenNamed } from '../helpers/speech.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const tts = createEspeakProvider({ bin: 'espeak-ng', logger: silentLogger() });
 const req = (text: string) => ({ text, voice: 'en-us', language: 'en-US' });
@@ -71,6 +74,18 @@ describe('espeak TTS provider (real espeak-ng)', () => {
       if (frames.length === 3) ac.abort();
     }
     expect(frames.length).toBe(3);
+  });
+
+  it('abort during synthesis kills espeak-ng and ends the iteration without frames', async () => {
+    const ac = new AbortController();
+    const text = 'A long single sentence, '.repeat(200);
+    const it = tts.synthesize(req(text), ac.signal)[Symbol.asyncIterator]();
+    const next = it.next();
+    for (let i = 0; i < 100 && childrenNamed('espeak-ng').length === 0; i++) await sleep(2);
+    ac.abort();
+    expect(await next).toEqual({ done: true, value: undefined });
+    for (let i = 0; i < 100 && childrenNamed('espeak-ng').length > 0; i++) await sleep(10);
+    expect(childrenNamed('espeak-ng')).toEqual([]);
   });
 
   it('an already aborted signal yields nothing', async () => {

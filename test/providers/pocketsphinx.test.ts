@@ -4,7 +4,7 @@
  * for the espeak-ng en-us voice (see docs/reference/offline-speech.md): intents and yes/no.
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProviderError } from '../../src/errors.js';
@@ -18,6 +18,8 @@ import type { SttEvent, SttStream } from '../../src/stt/types.js';
 import {
   EventLog,
   callerTurnFrames,
+  childrenNamed,
+  ensureFrontendBuilt,
   feedFrames,
   isSpeechStarted,
   isTranscript,
@@ -44,29 +46,13 @@ async function openStream(
   return s;
 }
 
-/** Live processes named `name` whose parent is this test process. */
-function children(name: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm === name && Number(fields[1]) === process.pid && fields[0] !== 'Z')
-        pids.push(Number(d));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
-const frontendChildren = () => children('ps-frontend');
+const frontendChildren = () => childrenNamed('ps-frontend');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const words = (e: { text: string }) => e.text.split(' ');
 
 beforeAll(async () => {
+  ensureFrontendBuilt();
   // Synthesize once up front so test time is spent on recognition.
   await Promise.all(
     ['I want to order', 'yes', 'no', 'talk to a person', 'book'].map((t) =>
@@ -223,7 +209,7 @@ describe('pocketsphinx STT provider: start-up failures', () => {
       p.openStream({ language: 'en-US', hints: ['yes'] }, new AbortController().signal),
       'PROVIDER_UNAVAILABLE',
     );
-    expect(children('sleep')).toEqual([]);
+    expect(childrenNamed('sleep')).toEqual([]);
   });
 
   it('an already aborted signal is PROVIDER_ABORTED', async () => {

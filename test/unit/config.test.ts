@@ -13,7 +13,12 @@ describe('loadConfig', () => {
   it('reports every bad variable in one CONFIG_INVALID error', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', PUBLIC_BASE_URL: 'not a url', STT_PROVIDER: 'whisper', LOG_PII: 'maybe' });
+      loadConfig({
+        PORT: 'eighty',
+        PUBLIC_BASE_URL: 'not a url',
+        STT_PROVIDER: 'whisper',
+        LOG_PII: 'maybe',
+      });
     } catch (e) {
       err = e;
     }

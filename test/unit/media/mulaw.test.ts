@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { decodeUlaw, encodeUlaw, linearToUlawSample, ulawToLinearSample } from '../../../src/media/mulaw.js';
+import {
+  decodeUlaw,
+  encodeUlaw,
+  linearToUlawSample,
+  ulawToLinearSample,
+} from '../../../src/media/mulaw.js';
 
 describe('µ-law', () => {
   it('decodes the two zero codes to (near) zero and the extremes to ±32124', () => {

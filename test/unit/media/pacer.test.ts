@@ -30,7 +30,10 @@ describe('Pacer', () => {
     h.stream.enqueueMark('end');
     expect(h.out.map((o) => o.what)).toEqual(['f0', 'f1', 'f2']);
     h.advance(200);
-    expect(h.out.map((o) => o.what)).toEqual([...Array.from({ length: 10 }, (_, i) => `f${i}`), 'm:end']);
+    expect(h.out.map((o) => o.what)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `f${i}`),
+      'm:end',
+    ]);
     // Never more than the lead ahead of real-time playback.
     const start = h.out[0]!.at;
     h.out.forEach((o, i) => {

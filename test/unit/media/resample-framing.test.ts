@@ -3,7 +3,8 @@ import { FRAME_BYTES, Framer, silenceFrames, toFrames } from '../../../src/media
 
 function tone(hz: number, rate: number, seconds: number, amp = 10000): Int16Array {
   const out = new Int16Array(Math.round(rate * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
+  for (let i = 0; i < out.length; i++)
+    out[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
   return out;
 }
 function rms(x: Int16Array, from = 0): number {

@@ -1,0 +1,26 @@
+import type { Logger } from '../logger.js';
+import type { CallLeg } from '../telephony/types.js';
+import type { SttProvider } from '../stt/types.js';
+import type { TtsProvider } from '../tts/types.js';
+import type { DialogRunner } from '../dialog/runner.js';
+import type { TurnLog } from './turn-log.js';
+
+export interface SessionMetrics {
+  replyOverheadMs(ms: number): void;
+  bargeInMs(ms: number): void;
+}
+
+export interface CallSessionDeps {
+  leg: CallLeg;
+  stt: SttProvider;
+  tts: TtsProvider;
+  dialog: DialogRunner;
+  /** Renders a prompt key to the words to speak (throws PROMPT_MISSING). */
+  render(prompt: string, vars: Record<string, string | number>): string;
+  /** Audio played when synthesis fails, so the caller never hears dead air. */
+  apologyAudio: readonly Buffer[];
+  turns: TurnLog;
+  metrics: SessionMetrics;
+  voice: { voice: string; language: string };
+  logger: Logger;
+}

@@ -1,0 +1,49 @@
+import type { Connection } from 'mongoose';
+import { callModel, type CallModel } from './call.model.js';
+import { customerModel, type CustomerModel } from './customer.model.js';
+import { flowVersionModel, type FlowVersionModel } from './flow-version.model.js';
+import { promptVersionModel, type PromptVersionModel } from './prompt-version.model.js';
+import { tenantModel, type TenantModel } from './tenant.model.js';
+
+export type { CallDoc, CallModel } from './call.model.js';
+export type { CustomerDoc, CustomerModel, Interaction } from './customer.model.js';
+export type { FlowVersionDoc, FlowVersionModel } from './flow-version.model.js';
+export type { PromptEntry, PromptVersionDoc, PromptVersionModel } from './prompt-version.model.js';
+export type { BusinessHours, TenantDoc, TenantModel, TenantNumber } from './tenant.model.js';
+
+/**
+ * The models of one database connection. Orders, bookings, tickets and campaigns add their
+ * models here (one `*.model.ts` each, registered on the same connection).
+ */
+export interface Models {
+  readonly connection: Connection;
+  Tenant: TenantModel;
+  Call: CallModel;
+  Customer: CustomerModel;
+  FlowVersion: FlowVersionModel;
+  PromptVersion: PromptVersionModel;
+}
+
+/**
+ * Registers every model on `connection` (never on the global mongoose) and waits until their
+ * collections and indexes exist, so unique indexes guard the very first write. Calling it again
+ * on the same connection returns the same models.
+ */
+export async function createModels(connection: Connection): Promise<Models> {
+  const models: Models = {
+    connection,
+    Tenant: tenantModel(connection),
+    Call: callModel(connection),
+    Customer: customerModel(connection),
+    FlowVersion: flowVersionModel(connection),
+    PromptVersion: promptVersionModel(connection),
+  };
+  await Promise.all([
+    models.Tenant.init(),
+    models.Call.init(),
+    models.Customer.init(),
+    models.FlowVersion.init(),
+    models.PromptVersion.init(),
+  ]);
+  return models;
+}
