@@ -17,7 +17,13 @@ export type ErrorCode =
   /** No database could be reached or started (see store/database.ts for the order tried). */
   | 'DB_UNAVAILABLE'
   /** The embedded database server did not start or stop as its contract says. */
-  | 'DB_SERVER_FAILED';
+  | 'DB_SERVER_FAILED'
+  /** A read of stored records failed or timed out at run time (the API answers 503). */
+  | 'STORE_UNAVAILABLE'
+  /** A stored write was refused by the database for good (not retried). */
+  | 'STORE_WRITE_FAILED'
+  /** Published content conflicts with what is stored (e.g. same flow version, other content). */
+  | 'SEED_CONFLICT';
 
 export class AppError extends Error {
   constructor(

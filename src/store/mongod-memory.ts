@@ -19,11 +19,12 @@ export interface MongodServer {
 
 export type MongodBinary = { kind: 'local'; path: string } | { kind: 'download'; url: string };
 
-type Mms = typeof import('mongodb-memory-server-core');
+const importMms = () => import('mongodb-memory-server-core');
+type Mms = Awaited<ReturnType<typeof importMms>>;
 
 async function loadMms(logger: Logger): Promise<Mms | undefined> {
   try {
-    return await import('mongodb-memory-server-core');
+    return await importMms();
   } catch (err) {
     logger.debug({ err: errorSummary(err) }, 'db.mongod.package.missing');
     return undefined;
