@@ -56,12 +56,25 @@ type Stats = {
     cpuPercent: number;
     rssBytes: number;
     replyOverheadMs: { count: number; p50?: number; p99?: number; max?: number };
+    bargeInMs: { count: number; p50?: number; p99?: number; max?: number };
   };
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function oneCall(url: string, callerFrames: Buffer[] | undefined, t: Totals): Promise<void> {
+interface CallerAudio {
+  /** Spoken over the menu prompt (a barge-in). */
+  answer: Buffer[];
+  /** Said to any follow-up question (a confirmation). */
+  yes: Buffer[];
+}
+
+/**
+ * One call. Keypad mode: wait for the menu to finish, press 3, wait for the hang-up. Speech mode:
+ * speak over the menu prompt 2 s into it (barge-in), then answer "yes" to whatever follows until
+ * the bot hangs up.
+ */
+async function oneCall(url: string, speech: CallerAudio | undefined, t: Totals): Promise<void> {
   const { client } = await placeCall({
     server: url,
     from: '+15550001111',
@@ -70,9 +83,20 @@ async function oneCall(url: string, callerFrames: Buffer[] | undefined, t: Total
     quietMs: 400,
   });
   try {
-    await client.waitForBotFinished({ timeoutMs: 30_000 });
-    if (callerFrames) await client.streamFrames(callerFrames);
-    else client.sendDtmf('3');
+    if (speech) {
+      await client.waitForBotFinished({ timeoutMs: 30_000 }); // the greeting
+      await client.waitForBotSpeaking(30_000);
+      await sleep(2000);
+      await client.streamFrames(speech.answer);
+      for (let i = 0; i < 3 && client.open; i++) {
+        await Promise.race([client.waitForBotFinished({ timeoutMs: 30_000 }), client.closed]);
+        await Promise.race([client.closed, sleep(800)]);
+        if (client.open) await client.streamFrames(speech.yes);
+      }
+    } else {
+      await client.waitForBotFinished({ timeoutMs: 30_000 });
+      client.sendDtmf('3');
+    }
     await Promise.race([client.closed, sleep(30_000)]);
     if (client.open) throw new Error('bot did not hang up');
     t.callsCompleted++;
@@ -89,7 +113,7 @@ async function oneCall(url: string, callerFrames: Buffer[] | undefined, t: Total
 async function slot(
   url: string,
   until: number,
-  frames: Buffer[] | undefined,
+  frames: CallerAudio | undefined,
   t: Totals,
 ): Promise<void> {
   while (Date.now() < until) {
@@ -97,16 +121,16 @@ async function slot(
   }
 }
 
-async function callerAudio(stt: Args['stt']): Promise<Buffer[] | undefined> {
+async function callerAudio(stt: Args['stt']): Promise<CallerAudio | undefined> {
   if (stt === 'none') return undefined;
   const tts = createEspeakProvider({ bin: 'espeak-ng', logger: silentLogger() });
-  const frames: Buffer[] = [];
-  for await (const f of tts.synthesize(
-    { text: 'support', voice: 'en-us', language: 'en-US' },
-    new AbortController().signal,
-  ))
-    frames.push(f);
-  return frames;
+  const say = async (text: string) => {
+    const frames: Buffer[] = [];
+    const req = { text, voice: 'en-us', language: 'en-US' };
+    for await (const f of tts.synthesize(req, new AbortController().signal)) frames.push(f);
+    return frames;
+  };
+  return { answer: await say('I want to order'), yes: await say('yes') };
 }
 
 async function main(): Promise<void> {
@@ -177,6 +201,7 @@ async function main(): Promise<void> {
     jitterMs: { p50: percentile(t.jitter, 0.5), p99: percentile(t.jitter, 0.99) },
     eventLoopLagMs: end.runtime.eventLoopLagMs,
     replyOverheadMs: end.runtime.replyOverheadMs,
+    bargeInMs: end.runtime.bargeInMs,
     rssPerCallBytes: Math.round((peakRss - base.runtime.rssBytes) / Math.max(1, peakLive)),
     peakRssBytes: peakRss,
     serverCpuPercent: end.runtime.cpuPercent,
