@@ -4,9 +4,10 @@
  *
  * Usage:
  *   ps-frontend --hmm DIR --dict FILE [--vad-postspeech FRAMES] [--vad-threshold X]
- *               [--cmninit C0,C1,..,C12] [--max-utt-ms MS] [--log FILE]
+ *               [--cmninit C0,C1,..,C12] [--max-utt-ms MS] [--log FILE] [--ps -name value]...
  * Defaults: --vad-postspeech 35 (end of speech = 350 ms of non-speech), --vad-threshold 2.0,
  * --max-utt-ms 20000, --log /dev/null (pocketsphinx's own log; stdout is only the protocol).
+ * --ps passes any pocketsphinx option through (tuning experiments), overriding ours.
  *
  * stdin: binary messages, each `type (1 byte) | length (uint32 little-endian) | payload`:
  *   'A'  audio: signed 16-bit little-endian PCM, 16 kHz mono, any whole number of samples
@@ -77,7 +78,8 @@ static int read_full(void *buf, size_t n) {
 
 static void usage(void) {
     fprintf(stderr, "usage: ps-frontend --hmm DIR --dict FILE [--vad-postspeech FRAMES] "
-                    "[--vad-threshold X] [--cmninit C0,C1,..] [--max-utt-ms MS] [--log FILE]\n");
+                    "[--vad-threshold X] [--cmninit C0,C1,..] [--max-utt-ms MS] [--log FILE] "
+                    "[--ps -name value]...\n");
     exit(2);
 }
 
@@ -101,10 +103,25 @@ static void set_cmn(ps_decoder_t *ps, const char *csv) {
     cmn_live_set(feat->cmn_struct, vec);
 }
 
+#define MAX_PS_ARGS 64
+
+/* Appends "-name value" to a pocketsphinx argv unless `extra` (pairs) sets that name itself. */
+static void ps_arg(const char **av, int *n, const char *name, const char *value, const char **extra,
+                   int n_extra) {
+    int i;
+    for (i = 0; i < n_extra; i += 2)
+        if (strcmp(extra[i], name) == 0) return;
+    if (*n + 2 >= MAX_PS_ARGS) usage();
+    av[(*n)++] = name;
+    av[(*n)++] = value;
+}
+
 /* Parses our flags, then builds the pocketsphinx configuration. NULL on failure. */
 static ps_decoder_t *init_decoder(int argc, char **argv, state_t *st) {
     const char *hmm = NULL, *dict = NULL, *log = "/dev/null", *threshold = "2.0";
     const char *cmninit = NULL;
+    const char *extra[MAX_PS_ARGS], *av[2 * MAX_PS_ARGS];
+    int n_extra = 0, n = 0;
     char post[16];
     cmd_ln_t *config;
     ps_decoder_t *ps;
@@ -127,17 +144,29 @@ static ps_decoder_t *init_decoder(int argc, char **argv, state_t *st) {
             long ms = atol(v);
             if (ms < 1000) usage();
             st->max_utt_ms = (uint64_t)ms;
+        } else if (strcmp(a, "--ps") == 0 && i + 2 < argc && n_extra + 2 < MAX_PS_ARGS) {
+            /* --ps -name value: any pocketsphinx option (tuning experiments) */
+            extra[n_extra++] = v;
+            extra[n_extra++] = argv[i + 2];
+            i++;
         } else usage();
     }
     if (!hmm || !dict) usage();
     sprintf(post, "%d", st->postspeech_frames);
+    av[n++] = argv[0];
+    ps_arg(av, &n, "-hmm", hmm, extra, 0);
+    ps_arg(av, &n, "-dict", dict, extra, 0);
+    ps_arg(av, &n, "-samprate", "16000", extra, 0);
+    /* Wide beams: grammar search otherwise often ends outside a final state. */
+    ps_arg(av, &n, "-beam", "1e-80", extra, n_extra);
+    ps_arg(av, &n, "-pbeam", "1e-80", extra, n_extra);
+    ps_arg(av, &n, "-wbeam", "1e-60", extra, n_extra);
+    ps_arg(av, &n, "-vad_postspeech", post, extra, n_extra);
+    ps_arg(av, &n, "-vad_threshold", threshold, extra, n_extra);
+    for (i = 0; i < n_extra; i++) av[n++] = extra[i];
     /* pocketsphinx logs verbosely; keep stdout for the protocol and stderr quiet by default. */
     err_set_logfile(log);
-    config = cmd_ln_init(NULL, ps_args(), TRUE,
-                         "-hmm", hmm, "-dict", dict, "-samprate", "16000",
-                         /* Wide beams: grammar search otherwise often ends outside a final state. */
-                         "-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60",
-                         "-vad_postspeech", post, "-vad_threshold", threshold, NULL);
+    config = cmd_ln_parse_r(NULL, ps_args(), n, (char **)av, TRUE);
     if (!config) return NULL;
     ps = ps_init(config);
     cmd_ln_free_r(config); /* the decoder holds its own reference */

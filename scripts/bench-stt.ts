@@ -18,6 +18,7 @@ import { silentLogger } from '../src/logger.js';
 import { silenceFrames } from '../src/media/framing.js';
 import { decodeUlaw } from '../src/media/mulaw.js';
 import { upsample8to16 } from '../src/media/resample.js';
+import { Upsampler8to16 } from '../src/media/upsample.js';
 import { buildGrammar, loadLexicon } from '../src/stt/providers/pocketsphinx-grammar.js';
 import {
   encodeAudio,
@@ -135,7 +136,41 @@ async function costs(): Promise<void> {
   console.log(
     `  Node process CPU while feeding (µ-law decode, upsampling, pipe writes, events, timers): ${nodeMs.toFixed(0)} ms = ${(nodeMs / audioS).toFixed(1)} ms per audio second`,
   );
+  await fullDictionary();
+  writePath();
   await latency();
+}
+
+/** The alternative we avoid: the child loading all of CMUdict itself. */
+async function fullDictionary(): Promise<void> {
+  const readyMs: number[] = [];
+  let rssKb = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const child = spawn(base.bin, ['--hmm', base.modelDir, '--dict', base.dict]);
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    readyMs.push(performance.now() - t0);
+    rssKb = procStat(child.pid!).rssKb;
+    child.stdin.end(encodeMessage(MessageType.quit));
+    await new Promise((r) => child.once('close', r));
+  }
+  console.log(
+    `for comparison, a child loading all of CMUdict: ready median ${pct(readyMs, 50).toFixed(0)} ms, RSS ${(rssKb / 1024).toFixed(1)} MB`,
+  );
+}
+
+/** CPU of what write() does on the event loop per 20 ms frame, without the pipe. */
+function writePath(): void {
+  const frame = Buffer.from(Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff));
+  const up = new Upsampler8to16();
+  for (let i = 0; i < 5000; i++) encodeAudio(up.process(decodeUlaw(frame)));
+  const n = 50000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) encodeAudio(up.process(decodeUlaw(frame)));
+  const perMs = (performance.now() - t0) / n;
+  console.log(
+    `write() on the event loop (µ-law decode + FIR upsampling + message encoding): ${(perMs * 1000).toFixed(0)} µs per 20 ms frame = ${(perMs * 50).toFixed(1)} ms per audio second`,
+  );
 }
 
 /**
@@ -226,6 +261,9 @@ async function accuracy(): Promise<void> {
   > = {
     'default (FIR upsampling, fillers)': (turns) => viaProvider(turns, true),
     'no fillers': (turns) => viaProvider(turns, false),
+    'first turn of a call (fresh stream per turn)': (turns) =>
+      firstTurns(turns, TELEPHONE_CMN_INIT),
+    "first turn of a call, the model's initial CMN": (turns) => firstTurns(turns, ''),
     'linear upsampling (media/resample.ts), fillers': async (turns) => {
       let prev = 0;
       const linear = (pcm8: Int16Array) => {
@@ -249,9 +287,7 @@ async function accuracy(): Promise<void> {
       });
     }
     const n = right.length + wrong.length;
-    console.log(
-      `${name}: ${right.length}/${n} turns right (${VOICES.length} voices, one call each)`,
-    );
+    console.log(`${name}: ${right.length}/${n} turns right (${VOICES.length} voices)`);
     const q = (v: number[]) =>
       v.length
         ? `min ${pct(v, 0).toFixed(2)}, median ${pct(v, 50).toFixed(2)}, max ${pct(v, 100).toFixed(2)}`
@@ -262,11 +298,21 @@ async function accuracy(): Promise<void> {
   }
 }
 
+async function firstTurns(
+  turns: Buffer[][],
+  cmnInit: string,
+): Promise<Array<{ text: string; confidence: number }>> {
+  const out: Array<{ text: string; confidence: number }> = [];
+  for (const turn of turns) out.push(...(await viaProvider([turn], true, { cmnInit })));
+  return out;
+}
+
 async function viaProvider(
   turns: Buffer[][],
   fillers: boolean,
+  opts: Partial<PocketsphinxOptions> = {},
 ): Promise<Array<{ text: string; confidence: number }>> {
-  const provider = createPocketsphinxProvider({ ...base, fillers });
+  const provider = createPocketsphinxProvider({ ...base, ...opts, fillers });
   const s = await provider.openStream(
     { language: 'en-US', hints: HINTS },
     new AbortController().signal,

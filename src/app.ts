@@ -8,6 +8,8 @@ import { adminAuth } from './http/admin-auth.js';
 import { callsRouter } from './http/calls.routes.js';
 import type { RuntimeStats } from './http/stats.js';
 import { twilioRouter, type CallStatusEvent } from './http/twilio.routes.js';
+import type { Admission, IncomingCall } from './call/call-admission.js';
+import type { RecorderStats } from './call/call-recorder.js';
 import type { MediaStats } from './telephony/twilio/media-server.js';
 
 export interface AppDeps {
@@ -18,6 +20,10 @@ export interface AppDeps {
   stats: RuntimeStats;
   mediaStats(): MediaStats;
   onStatus(e: CallStatusEvent): void;
+  /** Tenant resolution at the voice webhook (see twilioRouter); absent: calls are not tagged. */
+  admit?(call: IncomingCall): Promise<Admission>;
+  /** The call recorder's counters, shown under `recorder` in /api/stats. */
+  recorderStats?(): RecorderStats;
 }
 
 /** The HTTP surface (webhooks, admin API, health). Builds the app; never listens. */
@@ -25,7 +31,14 @@ export function buildApp(d: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(twilioRouter({ config: d.config, logger: d.logger, onStatus: d.onStatus }));
+  app.use(
+    twilioRouter({
+      config: d.config,
+      logger: d.logger,
+      onStatus: d.onStatus,
+      ...(d.admit ? { admit: d.admit } : {}),
+    }),
+  );
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', liveCalls: d.registry.size, liveStreams: d.mediaStats().liveStreams });
   });
@@ -33,7 +46,12 @@ export function buildApp(d: AppDeps): express.Express {
   api.use(adminAuth(d.config.adminApiToken));
   api.use(callsRouter(d.store));
   api.get('/stats', (_req, res) => {
-    res.json({ liveCalls: d.registry.size, media: d.mediaStats(), runtime: d.stats.snapshot() });
+    res.json({
+      liveCalls: d.registry.size,
+      media: d.mediaStats(),
+      runtime: d.stats.snapshot(),
+      ...(d.recorderStats ? { recorder: d.recorderStats() } : {}),
+    });
   });
   api.post('/stats/reset', (_req, res) => {
     d.stats.reset();

@@ -8,6 +8,7 @@ import type { TtsProvider } from '../tts/types.js';
 import { createDialogRunner } from '../dialog/runner.js';
 import type { CompiledFlow } from '../dialog/compiler.js';
 import { renderPrompt, type PromptCatalog } from '../prompts/index.js';
+import type { CallContext, CallContexts } from './call-contexts.js';
 import type { CallRecord } from './call-record.js';
 import type { CallRegistry } from './call-registry.js';
 import type { CallStore } from './call-store.js';
@@ -25,76 +26,126 @@ export interface CallHandlerDeps {
   metrics: SessionMetrics;
   apologyAudio: () => readonly Buffer[];
   voice: { voice: string; language: string };
-  /** Values every flow may use, e.g. businessName. */
+  /** Values every flow may use, e.g. businessName (a call's tenant overrides businessName). */
   vars: Record<string, string | number>;
+  /** What the voice webhook learned about each call (tenant, caller); see CallContexts. */
+  contexts?: CallContexts;
+  /** Told once per call, after its final record was handed to the store. Must not throw. */
+  onCallEnded?: (record: CallRecord) => void;
   logger: Logger;
 }
 
 /**
  * Turns every live leg into a running CallSession: picks the flow named by the stream's `flowId`
- * parameter (falling back to the default flow), opens the call record, and tracks the session
- * until it ends. Never throws into the media server.
+ * parameter (falling back to the default flow), takes the webhook's context of the call (tenant,
+ * caller name) — the stream's `tenantId` parameter when there is none — opens the call record,
+ * and tracks the session until it ends. Never throws into the media server.
  */
 export function createCallHandler(d: CallHandlerDeps): (leg: CallLeg) => void {
   return (leg) => {
     const p = leg.info.params;
+    const ctx = d.contexts?.take(leg.info.callSid);
+    const tenantId = ctx?.tenantId ?? p.tenantId;
     const requested = p.flowId ?? d.defaultFlow;
     const flow = d.flows.get(requested) ?? d.flows.get(d.defaultFlow);
-    const log = callLogger(d.logger, { callSid: leg.info.callSid, flow: flow?.id ?? requested });
+    const log = callLogger(d.logger, {
+      callSid: leg.info.callSid,
+      flow: flow?.id ?? requested,
+      ...(tenantId ? { tenant: tenantId } : {}),
+    });
     if (!flow) {
       log.error({ requested }, 'no flow to run; ending stream');
       void leg.hangUp('no-flow');
       return;
     }
     if (flow.id !== requested) log.warn({ requested }, 'unknown flow requested; using the default');
-    const record: CallRecord = {
-      callSid: leg.info.callSid,
-      streamSid: leg.info.streamSid,
-      direction: p.direction ?? 'inbound',
-      ...(p.from ? { from: p.from } : {}),
-      ...(p.to ? { to: p.to } : {}),
-      flow: { id: flow.id, version: flow.version },
-      startedAtMs: nowMs(),
-      turns: [],
-      statusEvents: [],
-      counters: { framesIn: 0, framesOut: 0, malformed: 0, bargeIns: 0 },
-    };
+    const record = openRecord(leg, flow, tenantId);
     d.store.upsert(record);
-    try {
-      const dialog = createDialogRunner(flow, { vars: { ...d.vars }, logger: log });
-      const session = new CallSession({
-        leg,
-        stt: d.stt,
-        tts: d.tts,
-        dialog,
-        render: (key, vars) => renderPrompt(d.prompts, key, vars),
-        apologyAudio: d.apologyAudio(),
-        turns: new TurnLog(record, (r) => d.store.changed(r)),
-        metrics: d.metrics,
-        voice: d.voice,
-        logger: log,
-      });
-      log.info({ pii: { from: p.from, to: p.to } }, 'call started');
-      const ended = session
-        .run()
-        .catch((err: unknown) => {
-          log.error({ err: errorSummary(err) }, 'call session failed');
-          record.outcome ??= 'error:session';
-          record.endedAtMs ??= nowMs();
-          apologizeAndHangUp(leg, d.apologyAudio());
-        })
-        .then(() => {
-          d.store.upsert(record);
-          log.info({ outcome: record.outcome, turns: record.turns.length }, 'call ended');
-        });
-      d.registry.track(leg.info.callSid, ended);
-    } catch (err) {
-      log.error({ err: errorSummary(err) }, 'call setup failed');
-      record.outcome = 'error:setup';
-      record.endedAtMs = nowMs();
-      apologizeAndHangUp(leg, d.apologyAudio());
-    }
+    runSession(d, leg, flow, record, ctx, log);
   };
+}
+
+function openRecord(leg: CallLeg, flow: CompiledFlow, tenantId: string | undefined): CallRecord {
+  const p = leg.info.params;
+  return {
+    callSid: leg.info.callSid,
+    streamSid: leg.info.streamSid,
+    ...(tenantId ? { tenantId } : {}),
+    direction: p.direction ?? 'inbound',
+    ...(p.from ? { from: p.from } : {}),
+    ...(p.to ? { to: p.to } : {}),
+    flow: { id: flow.id, version: flow.version },
+    startedAtMs: nowMs(),
+    turns: [],
+    statusEvents: [],
+    counters: { framesIn: 0, framesOut: 0, malformed: 0, bargeIns: 0 },
+  };
+}
+
+/** The dialog's vars: the service's, then the tenant's name and the known caller's name. */
+function callVars(
+  d: CallHandlerDeps,
+  ctx: CallContext | undefined,
+): Record<string, string | number> {
+  return {
+    ...d.vars,
+    ...(ctx ? { businessName: ctx.tenantName } : {}),
+    ...(ctx?.callerName ? { callerName: ctx.callerName } : {}),
+  };
+}
+
+function runSession(
+  d: CallHandlerDeps,
+  leg: CallLeg,
+  flow: CompiledFlow,
+  record: CallRecord,
+  ctx: CallContext | undefined,
+  log: Logger,
+): void {
+  const p = leg.info.params;
+  try {
+    const dialog = createDialogRunner(flow, { vars: callVars(d, ctx), logger: log });
+    const session = new CallSession({
+      leg,
+      stt: d.stt,
+      tts: d.tts,
+      dialog,
+      render: (key, vars) => renderPrompt(d.prompts, key, vars),
+      apologyAudio: d.apologyAudio(),
+      turns: new TurnLog(record, (r) => d.store.changed(r)),
+      metrics: d.metrics,
+      voice: ctx?.voice ? { ...d.voice, voice: ctx.voice } : d.voice,
+      logger: log,
+    });
+    const known = ctx?.callerName !== undefined;
+    log.info({ callerKnown: known, pii: { from: p.from, to: p.to } }, 'call started');
+    const ended = session
+      .run()
+      .catch((err: unknown) => {
+        log.error({ err: errorSummary(err) }, 'call session failed');
+        record.outcome ??= 'error:session';
+        record.endedAtMs ??= nowMs();
+        apologizeAndHangUp(leg, d.apologyAudio());
+      })
+      .then(() => endRecord(d, record, log));
+    d.registry.track(leg.info.callSid, ended);
+  } catch (err) {
+    log.error({ err: errorSummary(err) }, 'call setup failed');
+    record.outcome = 'error:setup';
+    record.endedAtMs = nowMs();
+    endRecord(d, record, log);
+    apologizeAndHangUp(leg, d.apologyAudio());
+  }
+}
+
+function endRecord(d: CallHandlerDeps, record: CallRecord, log: Logger): void {
+  d.store.upsert(record);
+  try {
+    d.onCallEnded?.(record);
+  } catch (err) {
+    log.error({ err: errorSummary(err) }, 'call end hook failed');
+  }
+  log.info({ outcome: record.outcome, turns: record.turns.length }, 'call ended');
 }
 
 /** Last resort when no dialog can run: the caller hears an apology, then the call ends. */

@@ -1,6 +1,6 @@
-import type { mongo } from 'mongoose';
+import type { mongo, QueryFilter } from 'mongoose';
 import type { CallDoc } from '../store/models/call.model.js';
-import type { CallRecord, CallStatusEvent } from './call-record.js';
+import type { CallRecord, CallStatusEvent, CallTurn } from './call-record.js';
 import type { CallPage, CallQuery } from './call-store.js';
 
 /**
@@ -24,7 +24,7 @@ export function callWrite(rec: CallRecord, nowMs: number): CallWrite {
     callSid: rec.callSid,
     direction: rec.direction,
     startedAtMs: rec.startedAtMs,
-    turns: rec.turns,
+    turns: rec.turns.map(cleanTurn),
     turnCount: rec.turns.length,
     counters: rec.counters,
     updatedAtMs: nowMs,
@@ -43,23 +43,61 @@ export function callWrite(rec: CallRecord, nowMs: number): CallWrite {
 }
 
 /**
- * Appends a status callback once per (callSid, status, sequence). When the call's document does
- * not exist yet, the upsert creates a stub holding the status (the record's write fills the rest).
- * When the key is already present the filter misses and the upsert's insert fails with a
- * duplicate key error on callSid: that error means "already recorded".
+ * Appends a status callback once per (callSid, status, sequence), as two writes that never fail
+ * on a replay: the first creates a stub document when the call is not recorded yet (the record's
+ * write fills in the rest), the second pushes the status unless its key is already there.
+ * (A single upsert guarded by the key would answer a replay with a duplicate-key error, and
+ * FerretDB stops an unordered bulk write at its first error.)
  */
-export function statusWrite(callSid: string, ev: CallStatusEvent): CallWrite {
+export function statusWrites(callSid: string, ev: CallStatusEvent): [CallWrite, CallWrite] {
   const key = statusKey(ev);
-  return {
-    updateOne: {
-      filter: { callSid, statusKeys: { $ne: key } },
-      update: {
-        $push: { statusEvents: ev, statusKeys: key },
-        $setOnInsert: { updatedAtMs: ev.atMs },
+  return [
+    {
+      updateOne: {
+        filter: { callSid },
+        update: { $setOnInsert: { updatedAtMs: finite(ev.atMs) ?? 0 } },
+        upsert: true,
       },
-      upsert: true,
     },
-  };
+    {
+      updateOne: {
+        filter: { callSid, statusKeys: { $ne: key } },
+        update: { $push: { statusEvents: cleanStatus(ev), statusKeys: key } },
+      },
+    },
+  ];
+}
+
+/** Databases refuse NaN and ±Infinity (FerretDB) : such values are left out. */
+function finite(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+function cleanStatus(ev: CallStatusEvent): CallStatusEvent {
+  const out: CallStatusEvent = { status: ev.status, atMs: finite(ev.atMs) ?? 0 };
+  if (finite(ev.sequence) !== undefined) out.sequence = ev.sequence!;
+  if (finite(ev.durationSec) !== undefined) out.durationSec = ev.durationSec!;
+  return out;
+}
+
+/** A turn with non-finite numbers left out (a copy only when one is found). */
+function cleanTurn(t: CallTurn): CallTurn {
+  const timings = Object.values(t.timings);
+  const bad =
+    !isFiniteOrAbsent(t.confidence) ||
+    !isFiniteOrAbsent(t.atMs) ||
+    timings.some((v) => !isFiniteOrAbsent(v));
+  if (!bad) return t;
+  const cleanTimings = Object.fromEntries(
+    Object.entries(t.timings).filter(([, v]) => isFiniteOrAbsent(v)),
+  );
+  const out: CallTurn = { ...t, atMs: finite(t.atMs) ?? 0, timings: cleanTimings };
+  if (!isFiniteOrAbsent(t.confidence)) delete out.confidence;
+  return out;
+}
+
+function isFiniteOrAbsent(n: number | undefined): boolean {
+  return n === undefined || Number.isFinite(n);
 }
 
 /** The API's view of a stored call (stubs get the defaults of a record that never started). */
@@ -92,8 +130,8 @@ function byTwilioOrder(a: CallStatusEvent, b: CallStatusEvent): number {
 }
 
 /** The database filter of a list query (tenant scope first: it leads every index). */
-export function listFilter(q: Omit<CallQuery, 'limit' | 'offset'>): mongo.Filter<CallDoc> {
-  const f: mongo.Filter<CallDoc> = {};
+export function listFilter(q: Omit<CallQuery, 'limit' | 'offset'>): QueryFilter<CallDoc> {
+  const f: QueryFilter<CallDoc> = {};
   if (q.tenantId !== undefined) f.tenantId = q.tenantId;
   if (q.from !== undefined) f.from = q.from;
   if (q.outcome !== undefined) f.outcome = q.outcome;

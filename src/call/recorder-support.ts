@@ -33,8 +33,7 @@ export interface BulkOpError {
   code: number | undefined;
 }
 
-/** MongoDB duplicate key. */
-export const DUPLICATE_KEY = 11000;
+export { DUPLICATE_KEY } from '../store/mongo-errors.js';
 
 /**
  * The per-operation errors of a bulk write that reached the server (the other operations were

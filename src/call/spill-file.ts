@@ -6,8 +6,7 @@ import type { CallRecord, CallStatusEvent } from './call-record.js';
 
 /** One write the database has not taken yet. Replaying an entry twice is harmless (idempotent). */
 export type SpillEntry =
-  | { kind: 'call'; record: CallRecord }
-  | { kind: 'status'; callSid: string; ev: CallStatusEvent };
+  { kind: 'call'; record: CallRecord } | { kind: 'status'; callSid: string; ev: CallStatusEvent };
 
 /**
  * An append-only JSONL file of call-record writes kept while the database is unreachable and
@@ -22,10 +21,13 @@ export type SpillEntry =
  */
 export class SpillFile {
   private chain: Promise<void> = Promise.resolve();
+  private pendingAppends = 0;
   private mainBytes = 0;
   private replayingBytes = 0;
   private readonly replayingPath: string;
   corruptLines = 0;
+  /** Entries appended since open. */
+  appended = 0;
 
   constructor(readonly filePath: string) {
     this.replayingPath = `${filePath}.replaying`;
@@ -43,17 +45,27 @@ export class SpillFile {
     return this.mainBytes + this.replayingBytes;
   }
 
+  /** True while anything is in the files or on its way there. */
   get hasData(): boolean {
-    return this.sizeBytes > 0;
+    return this.sizeBytes > 0 || this.pendingAppends > 0;
   }
 
-  /** Appends `entries` as JSON lines; resolves once they are in the file. */
+  /**
+   * Appends `entries` as JSON lines, serialised now (a snapshot of the records as they are);
+   * resolves once they are in the file.
+   */
   append(entries: readonly SpillEntry[]): Promise<void> {
     if (entries.length === 0) return this.chain;
     const text = entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+    this.pendingAppends++;
     return this.enqueue(async () => {
-      await appendFile(this.filePath, text, 'utf8');
-      this.mainBytes += Buffer.byteLength(text);
+      try {
+        await appendFile(this.filePath, text, 'utf8');
+        this.mainBytes += Buffer.byteLength(text);
+        this.appended += entries.length;
+      } finally {
+        this.pendingAppends--;
+      }
     });
   }
 

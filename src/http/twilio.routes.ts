@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { errorSummary } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mediaStreamUrl, requireTwilioSignature } from './twilio-signature.js';
+import type { Admission, IncomingCall } from '../call/call-admission.js';
 
 const CallSidSchema = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'must be CA + 32 hex');
 const digits = z.string().regex(/^\d+$/);
@@ -68,12 +69,28 @@ export interface TwilioRoutesDeps {
   onStatus(event: CallStatusEvent): void | Promise<void>;
   /** How many recent callbacks are remembered for de-duplication (default 10 000). */
   statusMemory?: number;
+  /**
+   * Decides who a call is for (the tenant of the dialled number). Absent: every call is streamed
+   * untagged (tools and tests without a database). A throw counts as `unavailable`.
+   */
+  admit?(call: IncomingCall): Promise<Admission>;
+  /** What a refused caller hears before the hang-up (defaults: REJECT_SPEECH). */
+  rejectSpeech?: Partial<Record<RejectReason, string>>;
 }
 
+type RejectReason = Extract<Admission, { kind: 'reject' }>['reason'];
+
+export const REJECT_SPEECH: Readonly<Record<RejectReason, string>> = {
+  'not-in-service': 'Sorry, this number is not in service. Goodbye.',
+  unavailable: 'Sorry, we cannot take your call right now. Please try again later. Goodbye.',
+};
+
 /**
- * `POST /twilio/voice`: answers a call with `<Connect><Stream>` to our media WebSocket, passing
- * flowId (the `flow` query param or DEFAULT_FLOW), from, to, callSid and direction as
- * `<Parameter>`s, then `<Hangup/>`, which Twilio runs when we close the stream.
+ * `POST /twilio/voice`: with `admit`, first resolves the tenant of the dialled number; a call no
+ * tenant takes hears `<Say>` + `<Hangup/>`. Otherwise answers with `<Connect><Stream>` to our
+ * media WebSocket, passing flowId (the `flow` query param, else the dialled number's flow, else
+ * DEFAULT_FLOW), from, to, callSid, direction and tenantId (when admitted) as `<Parameter>`s,
+ * then `<Hangup/>`, which Twilio runs when we close the stream.
  * `POST /twilio/status`: call status callbacks → `onStatus`, idempotent, 204.
  * Both are form-encoded and signature-checked when TWILIO_AUTH_TOKEN is set (403 otherwise).
  */
@@ -81,31 +98,50 @@ export function twilioRouter(deps: TwilioRoutesDeps): Router {
   const r = Router();
   r.use('/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   r.use('/twilio', requireTwilioSignature(deps.config, deps.logger));
-  r.post('/twilio/voice', (req, res) => voice(deps, req, res));
+  r.post('/twilio/voice', async (req, res) => voice(deps, req, res));
   const seen = new RecentKeys(deps.statusMemory ?? 10_000);
   r.post('/twilio/status', async (req, res) => status(deps, seen, req, res));
   return r;
 }
 
-function voice(deps: TwilioRoutesDeps, req: Request, res: Response): void {
+async function voice(deps: TwilioRoutesDeps, req: Request, res: Response): Promise<void> {
   const p = VoiceParams.safeParse(req.body ?? {});
   const flowQ = req.query.flow;
-  const flow = flowQ === undefined ? deps.config.dialog.defaultFlow : FlowId.safeParse(flowQ).data;
-  if (!p.success || flow === undefined) {
+  const queryFlow = flowQ === undefined ? undefined : FlowId.safeParse(flowQ).data;
+  if (!p.success || (flowQ !== undefined && queryFlow === undefined)) {
     const problems = p.success ? ['flow: must be a flow id'] : issuesOf(p.error);
     res.status(400).json({ code: 'BAD_REQUEST', message: problems.join('; '), problems });
     return;
   }
-  const { CallSid: callSid, From: from, To: to, Direction: direction } = p.data;
-  deps.logger.info({ callSid, flowId: flow, direction, pii: { from, to } }, 'incoming call');
-  const xml = streamTwiml(mediaStreamUrl(deps.config, req), {
-    flowId: flow,
-    from,
-    to,
-    callSid,
-    direction,
-  });
+  const call = {
+    callSid: p.data.CallSid,
+    from: p.data.From,
+    to: p.data.To,
+    direction: p.data.Direction,
+  };
+  const admission = await admit(deps, call);
+  if (admission?.kind === 'reject') {
+    deps.logger.info({ callSid: call.callSid, reason: admission.reason }, 'call refused');
+    const text = deps.rejectSpeech?.[admission.reason] ?? REJECT_SPEECH[admission.reason];
+    res.type('text/xml').send(sayAndHangUpTwiml(text));
+    return;
+  }
+  const tenant: Record<string, string> = admission ? { tenantId: admission.tenantId } : {};
+  const flowId = queryFlow ?? admission?.flowId ?? deps.config.dialog.defaultFlow;
+  const ctx = { callSid: call.callSid, flowId, direction: call.direction, ...tenant };
+  deps.logger.info({ ...ctx, pii: { from: call.from, to: call.to } }, 'incoming call');
+  const xml = streamTwiml(mediaStreamUrl(deps.config, req), { flowId, ...call, ...tenant });
   res.type('text/xml').send(xml);
+}
+
+async function admit(deps: TwilioRoutesDeps, call: IncomingCall): Promise<Admission | undefined> {
+  if (!deps.admit) return undefined;
+  try {
+    return await deps.admit(call);
+  } catch (err) {
+    deps.logger.error({ err: errorSummary(err), callSid: call.callSid }, 'call admission failed');
+    return { kind: 'reject', reason: 'unavailable' };
+  }
 }
 
 async function status(
@@ -145,6 +181,14 @@ export function streamTwiml(streamUrl: string, params: Readonly<Record<string, s
   const response = new twilio.twiml.VoiceResponse();
   const stream = response.connect().stream({ url: streamUrl });
   for (const [name, value] of Object.entries(params)) stream.parameter({ name, value });
+  response.hangup();
+  return response.toString();
+}
+
+/** TwiML: `<Say>text</Say><Hangup/>`. */
+export function sayAndHangUpTwiml(text: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.say(text);
   response.hangup();
   return response.toString();
 }

@@ -213,17 +213,34 @@ const UNAVAILABLE_ERRORS = new Set([
   'PoolClearedOnNetworkError',
 ]);
 
+/** Node socket errors the driver sometimes passes through unwrapped (e.g. a write racing a FIN). */
+const SOCKET_ERROR_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 /**
  * True when an operation failed because the server could not be reached (restart, outage): the
  * write did not happen or its outcome is unknown, and retrying an idempotent write is safe.
  * False for errors a retry cannot fix (validation, duplicate key, bad query).
  */
 export function isDatabaseUnavailableError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (UNAVAILABLE_ERRORS.has(err.name)) return true;
-  const labels = (err as { errorLabels?: unknown }).errorLabels;
-  return (
-    (Array.isArray(labels) && labels.includes('ResetPool')) ||
-    (err.cause !== undefined && err.cause !== err && isDatabaseUnavailableError(err.cause))
-  );
+  // Duck-typed, not `instanceof Error`: Node's own socket errors may come from another realm.
+  if (typeof err !== 'object' || err === null) return false;
+  const { name, code, errorLabels, cause } = err as {
+    name?: unknown;
+    code?: unknown;
+    errorLabels?: unknown;
+    cause?: unknown;
+  };
+  if (typeof name === 'string' && UNAVAILABLE_ERRORS.has(name)) return true;
+  if (typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
+  if (Array.isArray(errorLabels) && errorLabels.includes('ResetPool')) return true;
+  return cause !== undefined && cause !== err && isDatabaseUnavailableError(cause);
 }

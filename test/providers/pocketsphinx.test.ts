@@ -212,6 +212,14 @@ describe('pocketsphinx STT provider: start-up failures', () => {
     expect(childrenNamed('sleep')).toEqual([]);
   });
 
+  it('aborting while the child starts is PROVIDER_ABORTED, and the child is gone', async () => {
+    const ac = new AbortController();
+    const opening = provider.openStream({ language: 'en-US', hints: ['yes'] }, ac.signal);
+    ac.abort();
+    await expectCode(opening, 'PROVIDER_ABORTED');
+    expect(frontendChildren()).toEqual([]);
+  });
+
   it('an already aborted signal is PROVIDER_ABORTED', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -25,6 +25,8 @@ export interface CustomerDoc {
   lastInteractions: Interaction[];
   callCount: number;
   lastCallAtMs?: number;
+  /** Bumped by every read-modify-write of lastInteractions (optimistic concurrency). */
+  rev: number;
   createdAtMs: number;
 }
 
@@ -51,6 +53,7 @@ export const CustomerSchema = new Schema<CustomerDoc>(
     lastInteractions: { type: [InteractionSchema], default: [] },
     callCount: { type: Number, default: 0 },
     lastCallAtMs: Number,
+    rev: { type: Number, default: 0 },
     createdAtMs: { type: Number, required: true },
   },
   { collection: 'customers', versionKey: false },

@@ -4,12 +4,14 @@ import { customerModel, type CustomerModel } from './customer.model.js';
 import { flowVersionModel, type FlowVersionModel } from './flow-version.model.js';
 import { promptVersionModel, type PromptVersionModel } from './prompt-version.model.js';
 import { tenantModel, type TenantModel } from './tenant.model.js';
+import { tenantNumberModel, type TenantNumberModel } from './tenant-number.model.js';
 
 export type { CallDoc, CallModel } from './call.model.js';
 export type { CustomerDoc, CustomerModel, Interaction } from './customer.model.js';
 export type { FlowVersionDoc, FlowVersionModel } from './flow-version.model.js';
 export type { PromptEntry, PromptVersionDoc, PromptVersionModel } from './prompt-version.model.js';
-export type { BusinessHours, TenantDoc, TenantModel, TenantNumber } from './tenant.model.js';
+export type { BusinessHours, TenantDoc, TenantModel } from './tenant.model.js';
+export type { TenantNumberDoc, TenantNumberModel } from './tenant-number.model.js';
 
 /**
  * The models of one database connection. Orders, bookings, tickets and campaigns add their
@@ -18,6 +20,7 @@ export type { BusinessHours, TenantDoc, TenantModel, TenantNumber } from './tena
 export interface Models {
   readonly connection: Connection;
   Tenant: TenantModel;
+  TenantNumber: TenantNumberModel;
   Call: CallModel;
   Customer: CustomerModel;
   FlowVersion: FlowVersionModel;
@@ -33,6 +36,7 @@ export async function createModels(connection: Connection): Promise<Models> {
   const models: Models = {
     connection,
     Tenant: tenantModel(connection),
+    TenantNumber: tenantNumberModel(connection),
     Call: callModel(connection),
     Customer: customerModel(connection),
     FlowVersion: flowVersionModel(connection),
@@ -40,6 +44,7 @@ export async function createModels(connection: Connection): Promise<Models> {
   };
   await Promise.all([
     models.Tenant.init(),
+    models.TenantNumber.init(),
     models.Call.init(),
     models.Customer.init(),
     models.FlowVersion.init(),

@@ -105,6 +105,7 @@ export class PocketsphinxStream implements SttStream {
         new ProviderError(PROVIDER, false, 'aborted while starting', { code: 'PROVIDER_ABORTED' }),
       );
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     const timer = setTimeout(() => {
       this.settleReady(
         new ProviderError(PROVIDER, true, 'ps-frontend did not become ready', {
@@ -150,13 +151,18 @@ export class PocketsphinxStream implements SttStream {
   setHints(hints: readonly string[]): void {
     if (this.closed) return;
     const g = this.deps.grammarFor(hints);
+    if (g.jsgf === this.lastJsgf) return;
     if (g.skipped.length || g.dropped.length) {
+      // Hints can carry caller data (a name to confirm): the words go under pii.
       this.deps.logger.warn(
-        { skipped: g.skipped, dropped: g.dropped },
+        {
+          skippedPhrases: g.skipped.length,
+          droppedWords: g.dropped.length,
+          pii: { skipped: g.skipped, dropped: g.dropped },
+        },
         'stt.hints_out_of_vocabulary',
       );
     }
-    if (g.jsgf === this.lastJsgf) return;
     this.lastJsgf = g.jsgf;
     this.grammars.set(++this.grammarCount, g);
     this.grammars.delete(this.grammarCount - GRAMMARS_KEPT);

@@ -21,7 +21,8 @@ export interface PocketsphinxOptions {
   bin: string;
   /** Acoustic model directory (…/model/en-us/en-us). 16 kHz model: audio is upsampled. */
   modelDir: string;
-  /** Pronunciation dictionary; read once per provider and cached (the child gets only the words it needs). */
+  /** Pronunciation dictionary: read once per provider and cached; each child gets only the
+   *  words its grammars use. */
   dict: string;
   logger: Logger;
   /** VAD hangover in 10 ms frames: end-of-speech latency vs. cutting off slow talkers. Default 35. */
@@ -30,6 +31,8 @@ export interface PocketsphinxOptions {
   startTimeoutMs?: number;
   /** pocketsphinx's own log file (debugging); default none. */
   logFile?: string;
+  /** Initial cepstral mean (13 comma-separated values); default TELEPHONE_CMN_INIT, '' = the model's. */
+  cmnInit?: string;
   /** Accept lead-ins/tails around the phrase ("i want to … please"). Default true. */
   fillers?: boolean;
 }
@@ -58,7 +61,7 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
     return lexicon;
   };
   // The decoder starts with an empty dictionary and gets each grammar's words over the
-  // protocol: loading all of CMUdict would cost every call ~120 ms and ~22 MB.
+  // protocol: loading all of CMUdict in every child costs 130–280 ms of start-up and 22 MB.
   const args = [
     '--hmm',
     opts.modelDir,
@@ -66,8 +69,7 @@ export function createPocketsphinxProvider(opts: PocketsphinxOptions): SttProvid
     '/dev/null',
     '--vad-postspeech',
     String(opts.vadPostspeech ?? 35),
-    '--cmninit',
-    TELEPHONE_CMN_INIT,
+    ...(opts.cmnInit === '' ? [] : ['--cmninit', opts.cmnInit ?? TELEPHONE_CMN_INIT]),
     ...(opts.logFile ? ['--log', opts.logFile] : []),
   ];
   return {
