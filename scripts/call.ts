@@ -3,7 +3,7 @@
  * Media Stream with `connected`/`start`, paced µ-law audio, marks echoed at playback time).
  *
  *   npm run call -- [--server URL] [--from +1…] [--to +1…] [--say "text"]... [--dtmf "12#"]...
- *                   [--silence MS]... [--json] [--voice en-us]
+ *                   [--silence MS]... [--json] [--voice en-us] [--rate 130]
  *
  * Steps run in the order given; each waits until the bot has finished speaking. The bot's words
  * and what the service heard come from the call record (GET /api/calls/:callSid; bearer token
@@ -19,6 +19,7 @@ interface Args {
   steps: SimStep[];
   json: boolean;
   voice: string;
+  rate?: number;
 }
 
 function usage(msg: string): never {
@@ -45,7 +46,12 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--from') a.from = value();
     else if (flag === '--to') a.to = value();
     else if (flag === '--voice') a.voice = value();
-    else if (flag === '--say') a.steps.push({ kind: 'say', text: value() });
+    else if (flag === '--rate') {
+      const wpm = Number(value());
+      if (!Number.isFinite(wpm) || wpm < 80 || wpm > 400)
+        usage('--rate takes words per minute (80-400)');
+      a.rate = wpm;
+    } else if (flag === '--say') a.steps.push({ kind: 'say', text: value() });
     else if (flag === '--dtmf') {
       const digits = value();
       if (!/^[0-9*#]+$/.test(digits)) usage('--dtmf takes digits 0-9, * and #');
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
     to: args.to,
     steps: args.steps,
     voice: args.voice,
+    ...(args.rate !== undefined ? { rate: args.rate } : {}),
     ...(process.env.TWILIO_AUTH_TOKEN ? { authToken: process.env.TWILIO_AUTH_TOKEN } : {}),
     ...(process.env.PUBLIC_BASE_URL ? { publicUrl: process.env.PUBLIC_BASE_URL } : {}),
     ...(process.env.ADMIN_API_TOKEN ? { adminToken: process.env.ADMIN_API_TOKEN } : {}),

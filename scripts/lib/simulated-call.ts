@@ -32,6 +32,8 @@ export interface SimOptions {
   to: string;
   steps: readonly SimStep[];
   voice?: string;
+  /** Caller speaking rate, words per minute (default 130: a caller speaking clearly to an IVR). */
+  rate?: number;
   authToken?: string;
   publicUrl?: string;
   adminToken?: string;
@@ -43,12 +45,21 @@ export interface SimOptions {
 }
 
 const DIGIT_GAP_MS = 150;
+/**
+ * espeak-ng at its default 165 wpm blurs "support" into "order" in the 8 kHz band about half the
+ * time (docs/benchmarks.md); 130 wpm is how callers talk to a menu and is recognised reliably.
+ */
+export const DEFAULT_CALLER_RATE = 130;
 /** A timer that never keeps the process alive on its own (used as a race guard). */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Places one call, plays the caller's steps, and returns the transcript from the call record. */
 export async function runSimulatedCall(o: SimOptions): Promise<SimResult> {
-  const tts = createEspeakProvider({ bin: o.espeakBin ?? 'espeak-ng', logger: silentLogger() });
+  const tts = createEspeakProvider({
+    bin: o.espeakBin ?? 'espeak-ng',
+    logger: silentLogger(),
+    rate: o.rate ?? DEFAULT_CALLER_RATE,
+  });
   const started = performance.now();
   const { client, callSid } = await placeCall({
     server: o.server,
