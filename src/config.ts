@@ -42,7 +42,7 @@ const EnvSchema = z.object({
   ESPEAK_BIN: z.string().default('espeak-ng'),
   STREAM_START_TIMEOUT_MS: ms(5000),
   STREAM_IDLE_TIMEOUT_MS: ms(10000),
-  PACE_LEAD_MS: ms(80),
+  PACE_LEAD_MS: ms(240),
   CALL_RECORDS_KEPT: z.coerce.number().int().min(1).default(1000),
   SHUTDOWN_DRAIN_MS: ms(10000),
   /** A real MongoDB (Atlas, replica set…). When unset, an embedded server is started (see store/database.ts). */

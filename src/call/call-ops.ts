@@ -16,7 +16,7 @@ export function statusKey(ev: CallStatusEvent): string {
 }
 
 /**
- * Upserts the whole record by callSid. Replaying it leaves one document with the same content.
+ * Upserts the whole record by callSid (the document's `_id`). Replaying it leaves one document with the same content.
  * Never touches statusEvents (owned by statusWrite). Fields that are undefined are not written.
  */
 export function callWrite(rec: CallRecord, nowMs: number): CallWrite {
@@ -39,7 +39,7 @@ export function callWrite(rec: CallRecord, nowMs: number): CallWrite {
     set.endedAtMs = rec.endedAtMs;
     set.durationMs = Math.max(0, rec.endedAtMs - rec.startedAtMs);
   }
-  return { updateOne: { filter: { callSid: rec.callSid }, update: { $set: set }, upsert: true } };
+  return { updateOne: { filter: { _id: rec.callSid }, update: { $set: set }, upsert: true } };
 }
 
 /**
@@ -54,14 +54,14 @@ export function statusWrites(callSid: string, ev: CallStatusEvent): [CallWrite, 
   return [
     {
       updateOne: {
-        filter: { callSid },
-        update: { $setOnInsert: { updatedAtMs: finite(ev.atMs) ?? 0 } },
+        filter: { _id: callSid },
+        update: { $setOnInsert: { callSid, updatedAtMs: finite(ev.atMs) ?? 0 } },
         upsert: true,
       },
     },
     {
       updateOne: {
-        filter: { callSid, statusKeys: { $ne: key } },
+        filter: { _id: callSid, statusKeys: { $ne: key } },
         update: { $push: { statusEvents: cleanStatus(ev), statusKeys: key } },
       },
     },

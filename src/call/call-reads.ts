@@ -25,7 +25,10 @@ export async function readCall(
   scope: CallScope,
   mem: CallRecord | undefined,
 ): Promise<CallRecord | undefined> {
-  const filter = { callSid, ...(scope.tenantId !== undefined ? { tenantId: scope.tenantId } : {}) };
+  const filter = {
+    _id: callSid,
+    ...(scope.tenantId !== undefined ? { tenantId: scope.tenantId } : {}),
+  };
   let doc: CallDoc | null = null;
   try {
     doc = await withTimeout(d.model.findOne(filter).lean<CallDoc>().exec(), d.timeoutMs);

@@ -116,9 +116,14 @@ export class CallRecorder implements CallStore {
     };
   }
 
-  /** Writes everything pending now; rejects STORE_UNAVAILABLE if the database fails meanwhile. */
+  /**
+   * Writes everything pending now, including what a running flush holds; rejects
+   * STORE_UNAVAILABLE if the database fails meanwhile.
+   */
   async flush(): Promise<void> {
-    while (this.hasWork()) {
+    for (;;) {
+      await this.flushing;
+      if (!this.hasWork()) return;
       this.cancelTimer();
       await this.runFlush();
       if (this.failures > 0) throw new AppError('STORE_UNAVAILABLE', 'database not writable');
@@ -133,11 +138,12 @@ export class CallRecorder implements CallStore {
     this.state = 'closing';
     this.cancelTimer();
     const deadline = Date.now() + timeoutMs;
-    while (this.hasWork() && Date.now() < deadline) {
+    for (;;) {
+      await this.flushing;
+      if (!this.hasWork() || Date.now() >= deadline) break;
       await this.runFlush();
       if (this.failures > 0) await sleep(Math.min(this.retryDelay(), deadline - Date.now()));
     }
-    await this.flushing;
     this.spillEntries(this.backlog.drain());
     this.state = 'closed';
     await this.spill.idle();

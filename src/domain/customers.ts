@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CallRecord } from '../call/call-record.js';
 import {
   CUSTOMER_INTERACTIONS_KEPT,
+  customerKey,
   type CustomerDoc,
   type CustomerModel,
   type Interaction,
@@ -34,7 +35,7 @@ export class CustomerBook {
 
   async find(tenantId: string, phone: string): Promise<CustomerProfile | undefined> {
     if (!E164.test(phone)) return undefined;
-    const doc = await this.model.findOne({ tenantId, phone }).lean<CustomerDoc>().exec();
+    const doc = await this.model.findById(customerKey(tenantId, phone)).lean<CustomerDoc>().exec();
     return doc ? toProfile(doc) : undefined;
   }
 
@@ -50,10 +51,17 @@ export class CustomerBook {
     if (about.preferences !== undefined) set.preferences = about.preferences;
     await this.model
       .updateOne(
-        { tenantId, phone },
+        { _id: customerKey(tenantId, phone) },
         {
           $set: set,
-          $setOnInsert: { createdAtMs: Date.now(), callCount: 0, lastInteractions: [], rev: 0 },
+          $setOnInsert: {
+            tenantId,
+            phone,
+            createdAtMs: Date.now(),
+            callCount: 0,
+            lastInteractions: [],
+            rev: 0,
+          },
         },
         { upsert: true, runValidators: true },
       )
@@ -67,17 +75,20 @@ export class CustomerBook {
    */
   async remember(tenantId: string, phone: string, it: Interaction): Promise<void> {
     if (!E164.test(phone)) return;
+    const key = customerKey(tenantId, phone);
     for (let attempt = 0; attempt < REMEMBER_ATTEMPTS; attempt++) {
-      const doc = await this.model.findOne({ tenantId, phone }).lean<CustomerDoc>().exec();
+      const doc = await this.model.findById(key).lean<CustomerDoc>().exec();
       if (!doc) {
         if (await this.insertFirst(tenantId, phone, it)) return;
         continue;
       }
-      if (doc.lastInteractions.some((i) => i.callSid === it.callSid)) return;
-      const next = [...doc.lastInteractions, it].slice(-CUSTOMER_INTERACTIONS_KEPT);
+      const past = doc.lastInteractions ?? [];
+      if (past.some((i) => i.callSid === it.callSid)) return;
+      const next = [...past, it].slice(-CUSTOMER_INTERACTIONS_KEPT);
+      const rev = doc.rev === undefined ? { $exists: false } : doc.rev;
       const r = await this.model
         .updateOne(
-          { tenantId, phone, rev: doc.rev },
+          { _id: key, rev },
           {
             $set: { lastInteractions: next, lastCallAtMs: it.atMs },
             $inc: { callCount: 1, rev: 1 },
@@ -92,6 +103,7 @@ export class CustomerBook {
   private async insertFirst(tenantId: string, phone: string, it: Interaction): Promise<boolean> {
     try {
       await this.model.create({
+        _id: customerKey(tenantId, phone),
         tenantId,
         phone,
         lastInteractions: [it],

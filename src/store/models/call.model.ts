@@ -2,11 +2,15 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { CallRecord, CallStatusEvent, CallTurn, TurnTimings } from '../../call/call-record.js';
 
 /**
- * One call as stored: the CallRecord fields plus what the database needs. Writes are idempotent:
- * the recorder `$set`s the whole record by callSid (never `statusEvents`), and status callbacks
- * are `$push`ed guarded by `statusKeys` (see call-ops.ts), so replays create nothing new.
+ * One call as stored: the CallRecord fields plus what the database needs. `_id` is the callSid:
+ * FerretDB v1 serves `_id` lookups from an index but scans the collection for any other filter,
+ * so every per-call read and write goes by `_id`. Writes are idempotent: the recorder `$set`s
+ * the whole record (never `statusEvents`), and status callbacks are `$push`ed guarded by
+ * `statusKeys` (see call-ops.ts), so replays create nothing new.
  */
 export interface CallDoc extends Omit<CallRecord, 'statusEvents' | 'direction' | 'startedAtMs'> {
+  /** The callSid. */
+  _id: string;
   /** Absent on a stub created by a status callback that arrived before the call record. */
   direction?: string;
   startedAtMs?: number;
@@ -61,6 +65,7 @@ const CountersSchema = new Schema<CallRecord['counters']>(
 
 export const CallSchema = new Schema<CallDoc>(
   {
+    _id: { type: String, required: true },
     callSid: { type: String, required: true },
     tenantId: String,
     streamSid: String,

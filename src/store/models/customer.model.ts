@@ -11,9 +11,12 @@ export interface Interaction {
 
 /**
  * A caller known to one tenant, identified by (tenantId, phone). The same person calling two
- * businesses is two customers: nothing here is shared across tenants.
+ * businesses is two customers: nothing here is shared across tenants. `_id` is
+ * customerKey(tenantId, phone): FerretDB v1 serves `_id` lookups from an index but scans the
+ * collection for any other filter, and the voice webhook looks the caller up on every call.
  */
 export interface CustomerDoc {
+  _id: string;
   tenantId: string;
   /** E.164. */
   phone: string;
@@ -43,8 +46,14 @@ const InteractionSchema = new Schema<Interaction>(
   { _id: false },
 );
 
+/** The `_id` of the customer `phone` of `tenantId`. */
+export function customerKey(tenantId: string, phone: string): string {
+  return `${tenantId}|${phone}`;
+}
+
 export const CustomerSchema = new Schema<CustomerDoc>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true, match: TENANT_ID },
     phone: { type: String, required: true, match: E164 },
     name: { type: String, maxlength: 100 },

@@ -157,7 +157,7 @@ describe('CallRecorder (write-behind over a real database)', () => {
     }
     r.addStatus(rec.callSid, { status: 'in-progress', atMs: Date.now(), sequence: 1 });
     await waitFor('a failed write', () => r.stats().consecutiveFailures > 0);
-    expect(r.stats().backlogRecords).toBe(1);
+    expect(r.stats().dbWritable).toBe(false);
     // The API still answers from memory.
     expect((await r.get(rec.callSid))?.turns).toHaveLength(12);
 
@@ -167,9 +167,10 @@ describe('CallRecorder (write-behind over a real database)', () => {
     rec.endedAtMs = nowMs();
     r.upsert(rec);
     await waitFor(
-      'every turn stored',
+      'the final state stored',
       async () => (await docOf(rec.callSid))?.outcome !== undefined,
     );
+    await r.flush(); // a write cut off by the restart may have landed in part: its retry is due
     const doc = await docOf(rec.callSid);
     expect(doc?.turns).toHaveLength(14);
     expect(doc?.turns).toEqual(rec.turns);
