@@ -52,6 +52,11 @@ const EnvSchema = z.object({
     .optional(),
   /** Directory for local state; the embedded database keeps its files in <DATA_DIR>/db. */
   DATA_DIR: z.string().default('data'),
+  /**
+   * Seed an EMPTY database (flows, prompts, the demo tenant) at boot. `auto`: only the embedded
+   * database, never a MONGODB_URI (production data is seeded with `npm run seed` on purpose).
+   */
+  SEED_ON_EMPTY: z.enum(['auto', 'true', 'false']).default('auto'),
   /** The FerretDB runner built by scripts/build-db.sh; default $HOME/.cache/voice-ivr/ferretdb-runner. */
   FERRETDB_BIN: z.string().optional(),
 });
@@ -74,7 +79,7 @@ export interface Config {
   media: { startTimeoutMs: number; idleTimeoutMs: number; paceLeadMs: number };
   callRecordsKept: number;
   shutdownDrainMs: number;
-  db: { uri?: string; dataDir: string; ferretBin: string };
+  db: { uri?: string; dataDir: string; ferretBin: string; seedOnEmpty: 'auto' | 'true' | 'false' };
 }
 
 /** Loads `.env` from the working directory into process.env when present (never overrides). */
@@ -136,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     db: {
       ...(e.MONGODB_URI ? { uri: e.MONGODB_URI } : {}),
       dataDir: e.DATA_DIR,
+      seedOnEmpty: e.SEED_ON_EMPTY,
       ferretBin:
         e.FERRETDB_BIN ?? join(env.HOME ?? homedir(), '.cache', 'voice-ivr', 'ferretdb-runner'),
     },

@@ -12,15 +12,17 @@ import { createSttProvider } from './stt/registry.js';
 import { createTtsProvider } from './tts/registry.js';
 import { withAudioCache } from './tts/cache.js';
 import type { TtsProvider } from './tts/types.js';
-import { MemoryCallStore } from './call/call-store.js';
 import { CallRegistry } from './call/call-registry.js';
 import { createCallHandler } from './call/call-handler.js';
 import { RuntimeStats } from './http/stats.js';
+import { openPersistence, type Persistence } from './persistence.js';
+import { openDatabase, type Database } from './store/database.js';
 
 export interface RunningServer {
   url: string;
   port: number;
-  store: MemoryCallStore;
+  db: Database;
+  persistence: Persistence;
   registry: CallRegistry;
   stats: RuntimeStats;
   /** Stop accepting, let live calls finish (up to SHUTDOWN_DRAIN_MS), then close everything. */
@@ -49,7 +51,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const apology = await synthesizeApology(tts, prompts, voice, logger);
   warmStaticPrompts(tts, prompts, vars, voice, logger);
 
-  const store = new MemoryCallStore(config.callRecordsKept);
+  const db = await openDatabase(config, logger);
+  const persistence = await openPersistence(db.connection, {
+    logger,
+    dataDir: config.db.dataDir,
+    ...(shouldSeed(config, db)
+      ? { seed: { flowsDir: config.dialog.flowsDir, promptsDir: config.dialog.promptsDir } }
+      : {}),
+  });
+  logger.info({ source: db.source }, 'database ready');
+  const store = persistence.recorder;
   const registry = new CallRegistry();
   const stats = new RuntimeStats();
   const pacer = new Pacer(config.media.paceLeadMs);
@@ -68,6 +79,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     apologyAudio: () => apology,
     voice,
     vars,
+    contexts: persistence.contexts,
+    onCallEnded: persistence.onCallEnded,
     logger,
   });
   const server = http.createServer();
@@ -79,11 +92,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     registry,
     stats,
     mediaStats: () => media.getMediaStats(),
+    admit: persistence.admit,
+    recorderStats: () => persistence.recorder.stats(),
     onStatus: (e) =>
       store.addStatus(e.callSid, {
         status: e.status,
         atMs: Date.now(),
         ...(e.sequenceNumber !== undefined ? { sequence: e.sequenceNumber } : {}),
+        ...(e.callDurationSec !== undefined ? { durationSec: e.callDurationSec } : {}),
       }),
   });
   server.on('request', app);
@@ -100,8 +116,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     pacer.close();
     stats.close();
     server.closeAllConnections();
+    await persistence.close();
+    await db.close();
   };
-  return { url: `http://127.0.0.1:${port}`, port, store, registry, stats, close };
+  return { url: `http://127.0.0.1:${port}`, port, db, persistence, registry, stats, close };
+}
+
+function shouldSeed(config: Config, db: Database): boolean {
+  const mode = config.db.seedOnEmpty;
+  return mode === 'true' || (mode === 'auto' && db.source !== 'MONGODB_URI');
 }
 
 /** The apology played when synthesis fails mid-call. Empty (logged) if TTS is down at boot. */

@@ -61,7 +61,7 @@ export function createCallHandler(d: CallHandlerDeps): (leg: CallLeg) => void {
     if (flow.id !== requested) log.warn({ requested }, 'unknown flow requested; using the default');
     const record = openRecord(leg, flow, tenantId);
     d.store.upsert(record);
-    runSession(d, leg, flow, record, ctx, log);
+    runSession(d, { leg, flow, record, ctx, log });
   };
 }
 
@@ -94,30 +94,36 @@ function callVars(
   };
 }
 
-function runSession(
-  d: CallHandlerDeps,
-  leg: CallLeg,
-  flow: CompiledFlow,
-  record: CallRecord,
-  ctx: CallContext | undefined,
-  log: Logger,
-): void {
+interface CallParts {
+  leg: CallLeg;
+  flow: CompiledFlow;
+  record: CallRecord;
+  ctx: CallContext | undefined;
+  log: Logger;
+}
+
+function newSession(d: CallHandlerDeps, c: CallParts): CallSession {
+  const dialog = createDialogRunner(c.flow, { vars: callVars(d, c.ctx), logger: c.log });
+  return new CallSession({
+    leg: c.leg,
+    stt: d.stt,
+    tts: d.tts,
+    dialog,
+    render: (key, vars) => renderPrompt(d.prompts, key, vars),
+    apologyAudio: d.apologyAudio(),
+    turns: new TurnLog(c.record, (r) => d.store.changed(r)),
+    metrics: d.metrics,
+    voice: c.ctx?.voice ? { ...d.voice, voice: c.ctx.voice } : d.voice,
+    logger: c.log,
+  });
+}
+
+function runSession(d: CallHandlerDeps, c: CallParts): void {
+  const { leg, record, log } = c;
   const p = leg.info.params;
   try {
-    const dialog = createDialogRunner(flow, { vars: callVars(d, ctx), logger: log });
-    const session = new CallSession({
-      leg,
-      stt: d.stt,
-      tts: d.tts,
-      dialog,
-      render: (key, vars) => renderPrompt(d.prompts, key, vars),
-      apologyAudio: d.apologyAudio(),
-      turns: new TurnLog(record, (r) => d.store.changed(r)),
-      metrics: d.metrics,
-      voice: ctx?.voice ? { ...d.voice, voice: ctx.voice } : d.voice,
-      logger: log,
-    });
-    const known = ctx?.callerName !== undefined;
+    const session = newSession(d, c);
+    const known = c.ctx?.callerName !== undefined;
     log.info({ callerKnown: known, pii: { from: p.from, to: p.to } }, 'call started');
     const ended = session
       .run()

@@ -25,16 +25,14 @@ export async function readCall(
   scope: CallScope,
   mem: CallRecord | undefined,
 ): Promise<CallRecord | undefined> {
-  const filter = {
-    _id: callSid,
-    ...(scope.tenantId !== undefined ? { tenantId: scope.tenantId } : {}),
-  };
   let doc: CallDoc | null = null;
   try {
-    doc = await withTimeout(d.model.findOne(filter).lean<CallDoc>().exec(), d.timeoutMs);
+    // By `_id` alone: the only filter FerretDB v1 serves without a collection scan.
+    doc = await withTimeout(d.model.findById(callSid).lean<CallDoc>().exec(), d.timeoutMs);
   } catch (err) {
     if (!mem) throw unavailable(err);
   }
+  if (doc && scope.tenantId !== undefined && doc.tenantId !== scope.tenantId) doc = null;
   if (mem) {
     const inScope = scope.tenantId === undefined || mem.tenantId === scope.tenantId;
     return inScope ? withStoredStatuses(mem, doc) : undefined;

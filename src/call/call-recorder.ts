@@ -12,15 +12,9 @@ import { Backlog } from './call-backlog.js';
 import { callWrite, statusWrites, type CallWrite } from './call-ops.js';
 import { listCalls, readCall, type CallReadDeps } from './call-reads.js';
 import type { CallRecord, CallStatusEvent } from './call-record.js';
-import {
-  filterCalls,
-  mergeStatus,
-  type CallPage,
-  type CallQuery,
-  type CallScope,
-  type CallStore,
-} from './call-store.js';
-import { RateWindow, backoffMs } from './recorder-support.js';
+import { filterCalls, mergeStatus, type CallPage, type CallQuery } from './call-store.js';
+import type { CallScope, CallStore } from './call-store.js';
+import { WriteCounters, backoffMs } from './recorder-support.js';
 import { SpillFile, type SpillEntry } from './spill-file.js';
 import { LiveRecords } from './live-records.js';
 
@@ -42,16 +36,16 @@ export type { CallRecorderOptions, RecorderStats } from './recorder-options.js';
 export class CallRecorder implements CallStore {
   private readonly backlog = new Backlog();
   private readonly live = new LiveRecords();
-  private readonly rate = new RateWindow();
   private readonly reads: CallReadDeps;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private enforceQueued = false;
   private lastEnforceMs = 0;
   private failures = 0;
+  /** The last batch was full: more is waiting, write it without the flush interval. */
+  private lastBatchFull = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private lastError: { code: string; message: string } | undefined;
-  private readonly counts = { docsWritten: 0, replayed: 0, dropped: 0 };
+  private readonly counts = new WriteCounters();
 
   private constructor(
     private readonly model: CallModel,
@@ -103,16 +97,14 @@ export class CallRecorder implements CallStore {
 
   stats(): RecorderStats {
     return {
-      ...this.counts,
+      ...this.counts.snapshot(),
       spilled: this.spill.appended,
-      docsPerSec: this.rate.perSecond(),
       backlogRecords: this.backlog.recordCount,
       backlogStatuses: this.backlog.statusCount,
       backlogBytes: this.backlog.bytes(),
       spillBytes: this.spill.sizeBytes,
       consecutiveFailures: this.failures,
       dbWritable: this.failures === 0,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
 
@@ -169,12 +161,12 @@ export class CallRecorder implements CallStore {
     this.schedule();
   }
 
-  private hasWork(): boolean {
-    return this.backlog.size > 0 || this.spill.hasData;
-  }
-
   private retryDelay(): number {
     return backoffMs(this.failures, this.o.retryMinMs, this.o.retryMaxMs);
+  }
+
+  private hasWork(): boolean {
+    return this.backlog.size > 0 || this.spill.hasData;
   }
 
   private cancelTimer(): void {
@@ -192,11 +184,11 @@ export class CallRecorder implements CallStore {
     this.timer.unref();
   }
 
-  /** Runs one flush (or joins the one running). Never rejects. */
+  /** Runs one flush (or joins the running one). Never rejects. */
   private runFlush(): Promise<void> {
     this.flushing ??= this.flushOnce().finally(() => {
       this.flushing = undefined;
-      const more = this.backlog.recordCount >= this.o.batchSize && this.failures === 0;
+      const more = this.lastBatchFull && this.failures === 0;
       if (this.hasWork()) this.schedule(more ? 0 : undefined);
     });
     return this.flushing;
@@ -212,9 +204,9 @@ export class CallRecorder implements CallStore {
       this.failures = 0;
     } catch (err) {
       this.failures++;
-      this.lastError = errorSummary(err);
+      this.counts.lastError = errorSummary(err);
       if ((this.failures & (this.failures - 1)) === 0) {
-        const ctx = { err: this.lastError, failures: this.failures };
+        const ctx = { err: this.counts.lastError, failures: this.failures };
         this.log.warn(ctx, 'call store write failed; retrying');
       }
       this.enforceBounds();
@@ -223,6 +215,7 @@ export class CallRecorder implements CallStore {
 
   private async writeBatch(): Promise<void> {
     const { records, statuses } = this.backlog.take(this.o.batchSize);
+    this.lastBatchFull = records.length + statuses.length >= this.o.batchSize;
     if (records.length + statuses.length === 0) return;
     const now = Date.now();
     const ops = [
@@ -248,8 +241,7 @@ export class CallRecorder implements CallStore {
 
   private async bulkWrite(ops: CallWrite[]): Promise<BulkResult> {
     const result = await writeCalls(this.model, ops, this.o.writeTimeoutMs);
-    this.counts.docsWritten += result.applied;
-    this.rate.add(result.applied);
+    this.counts.wrote(result.applied);
     return result;
   }
 

@@ -8,7 +8,10 @@ export interface CallRecorderOptions {
   logger: Logger;
   /** Delay between a change and its write while the database is healthy. Default 200. */
   flushIntervalMs?: number;
-  /** Operations per bulk write. Default 500. */
+  /**
+   * Operations per bulk write. Default 25: FerretDB v1 holds every update of a command open
+   * until the command ends and stalls on large update commands (100 took over 30 s).
+   */
   batchSize?: number;
   /** Records + status callbacks waiting in memory before the oldest are spilled. Default 2000. */
   maxBacklog?: number;
@@ -30,7 +33,7 @@ export type RecorderSettings = Required<
 export function recorderSettings(o: CallRecorderOptions): RecorderSettings {
   return {
     flushIntervalMs: o.flushIntervalMs ?? 200,
-    batchSize: o.batchSize ?? 500,
+    batchSize: o.batchSize ?? 25,
     maxBacklog: o.maxBacklog ?? 2000,
     maxBacklogBytes: o.maxBacklogBytes ?? 32 * 1024 * 1024,
     retryMinMs: o.retryMinMs ?? 250,

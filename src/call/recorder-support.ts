@@ -27,6 +27,26 @@ export class RateWindow {
   }
 }
 
+/** What the recorder wrote, for RecorderStats. */
+export class WriteCounters {
+  docsWritten = 0;
+  replayed = 0;
+  dropped = 0;
+  lastError: { code: string; message: string } | undefined;
+  private readonly rate = new RateWindow();
+
+  wrote(n: number): void {
+    this.docsWritten += n;
+    this.rate.add(n);
+  }
+
+  snapshot() {
+    const { docsWritten, replayed, dropped, lastError } = this;
+    const docsPerSec = this.rate.perSecond();
+    return { docsWritten, replayed, dropped, docsPerSec, ...(lastError ? { lastError } : {}) };
+  }
+}
+
 /** One failed operation of a bulk write: its index in the batch and the server's error code. */
 export interface BulkOpError {
   index: number;

@@ -1,6 +1,6 @@
 import { runSimulatedCall } from '../../scripts/lib/simulated-call.js';
 import { startTestServer } from '../helpers/server.js';
-import type { RunningServer } from '../../src/server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * The whole call path with real parts: signed webhook → TwiML → Media Stream over a real
@@ -8,12 +8,12 @@ import type { RunningServer } from '../../src/server.js';
  * frames and marks back, with the fake Twilio playing them out in real time.
  */
 describe('call path (offline engines, real protocol)', () => {
-  let srv: RunningServer;
+  let srv: TestServer;
   beforeAll(async () => {
     srv = await startTestServer();
   });
   afterAll(async () => {
-    await srv.close();
+    await srv.stopAll();
   });
   const call = (steps: Parameters<typeof runSimulatedCall>[0]['steps']) =>
     runSimulatedCall({ server: srv.url, from: '+15550001111', to: '+15550002222', steps });
@@ -71,10 +71,10 @@ describe('call path (offline engines, real protocol)', () => {
     expect(interrupted).toBeDefined();
     // The caller's words still count as the answer to the interrupted prompt.
     const deadline = Date.now() + 10_000;
-    let rec = await srv.store.get(callSid);
+    let rec = await srv.persistence.recorder.get(callSid);
     while (!rec?.turns.some((t) => t.role === 'caller') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      rec = await srv.store.get(callSid);
+      rec = await srv.persistence.recorder.get(callSid);
     }
     await client.stop();
     expect(rec?.turns.some((t) => t.role === 'bot' && t.interrupted)).toBe(true);
