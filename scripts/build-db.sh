@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds db/ferretdb-runner (FerretDB embedded, SQLite backend) into the user cache, outside git:
 #   ${FERRETDB_BIN:-$HOME/.cache/voice-ivr/ferretdb-runner}
-# Rebuilds only when the binary is missing or db/ferretdb-runner/{main.go,go.mod,go.sum} changed
+# Rebuilds only when the binary is missing or db/ferretdb-runner/{*.go,go.mod,go.sum} changed
 # (sha1 stamp next to the binary), so it is fast when up to date. The first build takes minutes.
 # Exit status: 0 built or up to date; 1 build failed; 2 Go is missing.
 # `--quiet` prints only what it changes.
@@ -13,7 +13,7 @@ say() { $quiet || echo "build-db: $*"; }
 src=db/ferretdb-runner
 bin="${FERRETDB_BIN:-$HOME/.cache/voice-ivr/ferretdb-runner}"
 stamp="$bin.sha1"
-sum=$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha1sum | cut -d' ' -f1)
+sum=$(cat "$src"/*.go "$src/go.mod" "$src/go.sum" | sha1sum | cut -d' ' -f1)
 
 if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
   say "up to date: $bin"

@@ -12,6 +12,10 @@
 //   - exit status 1 with a message on stderr when it cannot start (bad flags, port in use, …).
 //
 // Telemetry is off and locked off in embedded mode; no debug/metrics listener is opened.
+//
+// One addition to FerretDB (idindex.go): after READY, a background loop adds to every collection
+// table the index on the `_id` expression FerretDB's queries use, which FerretDB itself does not
+// create (without it, every lookup/update/delete by _id scans the table).
 package main
 
 import (
@@ -50,27 +54,28 @@ func parseFlags() options {
 	return o
 }
 
-// sqliteURL returns the FerretDB SQLite URI: a directory that must exist and end with "/".
-func sqliteURL(o options) (string, error) {
+// sqliteURL returns the FerretDB SQLite URI (a directory that must exist and end with "/") and
+// that directory as an absolute path.
+func sqliteURL(o options) (string, string, error) {
 	dir := o.dataDir
 	if dir == "" {
 		if !o.memory {
-			return "", fmt.Errorf("-data <dir> is required unless -memory is set")
+			return "", "", fmt.Errorf("-data <dir> is required unless -memory is set")
 		}
 		dir = os.TempDir()
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return "", err
+		return "", "", err
 	}
 	u := "file:" + filepath.ToSlash(abs) + "/"
 	if o.memory {
 		u += "?mode=memory"
 	}
-	return u, nil
+	return u, abs, nil
 }
 
 func newLogger(level string) *slog.Logger {
@@ -101,10 +106,11 @@ func run() error {
 	if o.port < 0 || o.port > 65535 {
 		return fmt.Errorf("-port must be 0..65535, got %d", o.port)
 	}
-	url, err := sqliteURL(o)
+	url, dir, err := sqliteURL(o)
 	if err != nil {
 		return err
 	}
+	logger := newLogger(o.logLevel)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -118,7 +124,7 @@ func run() error {
 	// New binds the listener synchronously, so a busy port fails here, before READY.
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))},
-		Logger:    newLogger(o.logLevel),
+		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: url,
 	})
@@ -137,7 +143,20 @@ func run() error {
 	}
 	fmt.Printf("READY %s\n", uri)
 
-	return <-done
+	indexerDone := make(chan struct{})
+	if o.memory {
+		close(indexerDone)
+	} else {
+		go func() {
+			defer close(indexerDone)
+			runIDIndexer(ctx, dir, idIndexInterval, logger)
+		}()
+	}
+
+	err = <-done
+	stop() // Run also returns on its own errors: stop the indexer too
+	<-indexerDone
+	return err
 }
 
 func main() {

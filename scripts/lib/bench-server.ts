@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /** A free TCP port on 127.0.0.1 (bound and released). */
 export function freePort(): Promise<number> {
@@ -19,9 +22,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/main.ts` in its own process (its own core) and waits until /health answers. */
+/**
+ * Starts `src/main.ts` in its own process (its own core) with a fresh embedded database (a temp
+ * DATA_DIR, seeded with the demo tenant), and waits until /health answers.
+ */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ivr-bench-'));
+  env = { DATA_DIR: dataDir, ...env };
   const child = spawn(
     process.execPath,
     [
@@ -32,7 +40,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     ],
     {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -49,8 +57,12 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   }
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      const done = () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        resolve();
+      };
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
       child.kill('SIGTERM');
     });
   return { url, child, stop };

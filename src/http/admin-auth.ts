@@ -13,12 +13,10 @@ export function adminAuth(token: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!expected) {
       if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return next();
-      res
-        .status(401)
-        .json({
-          code: 'UNAUTHORIZED',
-          message: 'set ADMIN_API_TOKEN to use the admin API remotely',
-        });
+      res.status(401).json({
+        code: 'UNAUTHORIZED',
+        message: 'set ADMIN_API_TOKEN to use the admin API remotely',
+      });
       return;
     }
     const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
