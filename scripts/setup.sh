@@ -36,8 +36,13 @@ mkdir -p .cache
 lock_sum=$(sha1sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat .cache/npm-lock.sha1 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_sum" > .cache/npm-lock.sha1
+  # npm 11 omits other platforms' optional packages (e.g. @swc/core-darwin-*) that this registry
+  # cannot resolve, then `npm ci` calls the lock out of sync; `npm install` honours the same lock.
+  if ! npm ci --no-audit --no-fund --loglevel=silent; then
+    echo "setup: npm ci refused the lock file; installing the locked versions with npm install"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  sha1sum package-lock.json | cut -d' ' -f1 > .cache/npm-lock.sha1
 fi
 
 bash scripts/build-native.sh
