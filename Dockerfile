@@ -6,10 +6,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY native ./native
-COPY scripts ./scripts
+COPY scripts/build-native.sh ./scripts/
 COPY src ./src
 RUN bash scripts/build-native.sh && npm run build && npm prune --omit=dev
 
