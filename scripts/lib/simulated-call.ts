@@ -164,8 +164,12 @@ function transcript(rec: CallRecord, steps: readonly SimStep[]): SimTurn[] {
       turns.push({ role: 'caller', text, heard: t.digits });
       continue;
     }
+    if (t.noInput) {
+      turns.push({ role: 'caller', text: '[no input]', heard: '' });
+      continue;
+    }
     const s = said[step++];
-    turns.push({ role: 'caller', text: s?.kind === 'say' ? s.text : '', heard: t.text ?? '' });
+    turns.push({ role: 'caller', text: s?.kind === 'say' ? s.text : '', heard: t.text });
   }
   return turns;
 }

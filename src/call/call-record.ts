@@ -25,6 +25,8 @@ export interface CallTurn {
   text?: string;
   digits?: string;
   confidence?: number;
+  /** Caller: nothing was said before the no-input timeout. */
+  noInput?: boolean;
   /** Bot: cut off by the caller (barge-in). */
   interrupted?: boolean;
   atMs: number;

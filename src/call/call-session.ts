@@ -199,7 +199,7 @@ export class CallSession {
     if (!this.expect || this.speaker.speaking || this.hangUpReason || this.ended) return;
     this.noInputTimer = setTimeout(() => {
       this.noInputTimer = undefined;
-      this.d.turns.caller({ text: '' });
+      this.d.turns.caller({ noInput: true });
       this.d.dialog.send({ type: 'user.noInput' });
     }, this.expect.noInputMs);
   }

@@ -21,6 +21,7 @@ export class TurnLog {
     digits?: string;
     confidence?: number;
     speechEndMs?: number;
+    noInput?: boolean;
   }): void {
     const at = nowMs();
     const turn: CallTurn = {
@@ -29,6 +30,7 @@ export class TurnLog {
       ...(input.text !== undefined ? { text: input.text } : {}),
       ...(input.digits !== undefined ? { digits: input.digits } : {}),
       ...(input.confidence !== undefined ? { confidence: input.confidence } : {}),
+      ...(input.noInput ? { noInput: true } : {}),
       timings: { speechEndMs: input.speechEndMs ?? at, sttFinalMs: at },
     };
     this.record.turns.push(turn);

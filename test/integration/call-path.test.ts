@@ -51,6 +51,8 @@ describe('call path (offline engines, real protocol)', () => {
     const prompts = r.record!.turns.filter((t) => t.role === 'bot').map((t) => t.prompt);
     expect(prompts.filter((p) => p === 'main-menu.no-input').length).toBeGreaterThanOrEqual(1);
     expect(prompts[prompts.length - 1]).toBe('main-menu.goodbye-no-input');
+    expect(r.record!.turns.filter((t) => t.role === 'caller' && t.noInput)).toHaveLength(3);
+    expect(r.turns.filter((t) => t.text === '[no input]')).toHaveLength(3);
   }, 90_000);
 
   it('barge-in: speaking over the menu prompt cuts it off with `clear`', async () => {

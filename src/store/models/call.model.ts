@@ -42,6 +42,7 @@ const TurnSchema = new Schema<CallTurn>(
     digits: String,
     confidence: Number,
     interrupted: Boolean,
+    noInput: Boolean,
     atMs: { type: Number, required: true },
     timings: { type: TimingsSchema, default: () => ({}) },
   },
