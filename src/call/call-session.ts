@@ -187,8 +187,14 @@ export class CallSession {
     if (held.length === 0) this.armNoInput();
   }
 
+  /**
+   * Synthesis failed: the apology plays at once, as an utterance of its own (so a hang-up waits
+   * for it), and the dialog learns of the failure and that its prompt is over.
+   */
   private onTtsFailed(id: string, code: string): void {
-    for (const f of this.d.apologyAudio) this.d.leg.playAudio(f);
+    if (this.d.apologyAudio.length > 0) {
+      this.speaker.playFrames(`${id}:apology`, this.d.apologyAudio, true);
+    }
     this.d.turns.done(id, false);
     this.d.dialog.send({ type: 'bot.error', code });
     this.d.dialog.send({ type: 'bot.playbackDone', id, interrupted: false });

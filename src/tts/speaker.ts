@@ -33,6 +33,8 @@ interface Utterance {
   ctrl: AbortController;
   timing: UtteranceTiming;
   synthesized: boolean;
+  /** Pre-rendered audio (no synthesis), e.g. the apology played when synthesis fails. */
+  audio?: readonly Buffer[];
 }
 
 /**
@@ -65,16 +67,21 @@ export class Speaker {
   }
 
   speak(id: string, text: string, bargeIn: boolean, now = nowMs()): void {
-    const u: Utterance = {
-      id,
-      text,
-      bargeIn,
-      mark: `${id}#${++this.seq}`,
+    this.enqueue({ id, text, bargeIn, timing: { requestedAtMs: now } });
+  }
+
+  /** Plays pre-rendered 20 ms µ-law frames as an utterance (same ordering, marks and barge-in). */
+  playFrames(id: string, audio: readonly Buffer[], bargeIn: boolean): void {
+    this.enqueue({ id, text: '', bargeIn, audio, timing: { requestedAtMs: nowMs() } });
+  }
+
+  private enqueue(u: Omit<Utterance, 'mark' | 'ctrl' | 'synthesized'>): void {
+    this.pending.push({
+      ...u,
+      mark: `${u.id}#${++this.seq}`,
       ctrl: new AbortController(),
-      timing: { requestedAtMs: now },
       synthesized: false,
-    };
-    this.pending.push(u);
+    });
     this.next();
   }
 
@@ -119,7 +126,8 @@ export class Speaker {
 
   private async run(u: Utterance): Promise<void> {
     const req = { text: u.text, voice: this.voice.voice, language: this.voice.language };
-    for await (const frame of this.tts.synthesize(req, u.ctrl.signal)) {
+    const frames = u.audio ?? this.tts.synthesize(req, u.ctrl.signal);
+    for await (const frame of frames) {
       if (u.ctrl.signal.aborted) return;
       if (u.timing.firstAudioAtMs === undefined) {
         u.timing.firstAudioAtMs = nowMs();

@@ -84,4 +84,32 @@ describe('call path (offline engines, real protocol)', () => {
     expect(rec?.counters.bargeIns).toBeGreaterThanOrEqual(1);
     expect(srv.stats.bargeIn.count).toBeGreaterThanOrEqual(1);
   }, 60_000);
+
+  describe('when synthesis fails mid-call', () => {
+    let failing: TestServer;
+    beforeAll(async () => {
+      failing = await startTestServer({ ESPEAK_BIN: 'test/fixtures/espeak-failing-on.sh' });
+    });
+    afterAll(async () => {
+      await failing.stopAll();
+    });
+
+    it('the caller hears the apology (never dead air) and the call still ends politely', async () => {
+      const r = await runSimulatedCall({
+        server: failing.url,
+        from: '+15550001111',
+        to: '+15550002222',
+        steps: [{ kind: 'dtmf', digits: '3' }],
+      });
+      expect(r.outcome).toBe('route:support');
+      expect((await r.client.closed).initiatedBy).toBe('server');
+      // "Support. One moment." is synthesized, the next sentence fails: the apology follows at
+      // once and the hang-up waits until it has played (~1.3 s + ~2.6 s of audio).
+      const last = r.client.playback.utterances.at(-1)!;
+      expect(last.interrupted).toBe(false);
+      expect(last.audioMs).toBeGreaterThan(3500);
+      const prompts = r.record!.turns.filter((t) => t.role === 'bot').map((t) => t.prompt);
+      expect(prompts.at(-1)).toBe('main-menu.route-support');
+    }, 60_000);
+  });
 });
