@@ -48,6 +48,10 @@ interface Totals {
   jitter: number[];
 }
 
+function newTotals(): Totals {
+  return { callsCompleted: 0, callsFailed: 0, framesIn: 0, framesOut: 0, underruns: 0, jitter: [] };
+}
+
 type Stats = {
   liveCalls: number;
   media: { legs: { framesIn: number; framesOut: number; lateFrames: number; malformed: number } };
@@ -141,26 +145,12 @@ async function main(): Promise<void> {
     (proc = await spawnServer({ STT_PROVIDER: args.stt === 'offline' ? 'pocketsphinx' : 'none' }))
       .url;
   const frames = await callerAudio(args.stt);
-  const warm: Totals = {
-    callsCompleted: 0,
-    callsFailed: 0,
-    framesIn: 0,
-    framesOut: 0,
-    underruns: 0,
-    jitter: [],
-  };
+  const warm = newTotals();
   await oneCall(url, frames, warm); // fills the prompt cache, JIT-warms the paths
   const base = await getJson<Stats>(`${url}/api/stats`);
   await fetch(`${url}/api/stats/reset`, { method: 'POST' });
 
-  const t: Totals = {
-    callsCompleted: 0,
-    callsFailed: 0,
-    framesIn: 0,
-    framesOut: 0,
-    underruns: 0,
-    jitter: [],
-  };
+  const t = newTotals();
   const until = Date.now() + args.seconds * 1000;
   const rampMs = Math.min(5000, args.calls * 10);
   let peakRss = base.runtime.rssBytes;

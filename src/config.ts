@@ -43,7 +43,6 @@ const EnvSchema = z.object({
   STREAM_START_TIMEOUT_MS: ms(5000),
   STREAM_IDLE_TIMEOUT_MS: ms(10000),
   PACE_LEAD_MS: ms(240),
-  CALL_RECORDS_KEPT: z.coerce.number().int().min(1).default(1000),
   SHUTDOWN_DRAIN_MS: ms(10000),
   /** A real MongoDB (Atlas, replica set…). When unset, an embedded server is started (see store/database.ts). */
   MONGODB_URI: z
@@ -77,7 +76,6 @@ export interface Config {
   pocketsphinx: { bin: string; modelDir: string; dict: string };
   espeak: { bin: string };
   media: { startTimeoutMs: number; idleTimeoutMs: number; paceLeadMs: number };
-  callRecordsKept: number;
   shutdownDrainMs: number;
   db: { uri?: string; dataDir: string; ferretBin: string; seedOnEmpty: 'auto' | 'true' | 'false' };
 }
@@ -136,7 +134,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
       paceLeadMs: e.PACE_LEAD_MS,
     },
-    callRecordsKept: e.CALL_RECORDS_KEPT,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     db: {
       ...(e.MONGODB_URI ? { uri: e.MONGODB_URI } : {}),

@@ -34,57 +34,6 @@ export interface CallStore {
   list(q: CallQuery): Promise<CallPage>;
 }
 
-/**
- * Keeps the most recent `capacity` calls in memory (oldest evicted first). Records are stored by
- * reference, so a live call's turns are visible as they happen.
- */
-export class MemoryCallStore implements CallStore {
-  private readonly calls = new Map<string, CallRecord>();
-  private readonly earlyStatus = new Map<string, CallStatusEvent[]>();
-
-  constructor(private readonly capacity: number) {}
-
-  upsert(record: CallRecord): void {
-    this.calls.delete(record.callSid);
-    const early = this.earlyStatus.get(record.callSid);
-    if (early) {
-      for (const ev of early) mergeStatus(record, ev);
-      this.earlyStatus.delete(record.callSid);
-    }
-    this.calls.set(record.callSid, record);
-    while (this.calls.size > this.capacity) {
-      const oldest = this.calls.keys().next().value as string;
-      this.calls.delete(oldest);
-    }
-  }
-
-  changed(_record: CallRecord): void {
-    // Records are held by reference: nothing to do.
-  }
-
-  /** Idempotent: a status callback replayed by Twilio is recorded once. */
-  addStatus(callSid: string, ev: CallStatusEvent): void {
-    const rec = this.calls.get(callSid);
-    if (rec) return mergeStatus(rec, ev);
-    const list = this.earlyStatus.get(callSid) ?? [];
-    if (!list.some((e) => sameStatus(e, ev))) list.push(ev);
-    this.earlyStatus.set(callSid, list);
-    while (this.earlyStatus.size > this.capacity) {
-      this.earlyStatus.delete(this.earlyStatus.keys().next().value as string);
-    }
-  }
-
-  async get(callSid: string, scope: CallScope = {}): Promise<CallRecord | undefined> {
-    const rec = this.calls.get(callSid);
-    return rec && inScope(rec, scope) ? rec : undefined;
-  }
-
-  async list(q: CallQuery): Promise<CallPage> {
-    const all = filterCalls(this.calls.values(), q);
-    return { total: all.length, items: all.slice(q.offset, q.offset + q.limit) };
-  }
-}
-
 function inScope(rec: CallRecord, scope: CallScope): boolean {
   return scope.tenantId === undefined || rec.tenantId === scope.tenantId;
 }
