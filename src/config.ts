@@ -10,7 +10,7 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const ms = (def: number) => z.coerce.number().int().min(0).default(def);
 
-const EnvSchema = z.object({
+const EnvObject = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -28,8 +28,28 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PII: bool.default(false),
   LOG_PRETTY: bool.default(false),
-  STT_PROVIDER: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),
-  TTS_PROVIDER: z.enum(['espeak']).default('espeak'),
+  STT_PROVIDER: z.enum(['pocketsphinx', 'deepgram', 'none']).default('pocketsphinx'),
+  /** Used when the primary recognizer is down (a cloud primary only). */
+  STT_FALLBACK: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),
+  TTS_PROVIDER: z.enum(['espeak', 'elevenlabs']).default('espeak'),
+  DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** Base URL (https/wss or http/ws for a local server speaking the Deepgram protocol). */
+  DEEPGRAM_URL: z.url().default('https://api.deepgram.com'),
+  DEEPGRAM_MODEL: z.string().default('nova-3'),
+  ELEVENLABS_API_KEY: z.string().min(1).optional(),
+  ELEVENLABS_URL: z.url().default('https://api.elevenlabs.io'),
+  ELEVENLABS_VOICE_ID: z.string().min(1).optional(),
+  ELEVENLABS_MODEL_ID: z.string().default('eleven_flash_v2_5'),
+  /** Enables the LLM understanding step (any OpenAI-compatible server). */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  /** An LLM answer later than this falls back to the rules' result (a re-prompt). */
+  OPENAI_TIMEOUT_MS: ms(2500),
+  /** A provider that failed is not tried again for this long (then one probe call). */
+  PROVIDER_COOLDOWN_MS: ms(30000),
+  /** Prompt audio cache on disk; default <DATA_DIR>/tts-cache. */
+  TTS_CACHE_DIR: z.string().optional(),
   TTS_VOICE: z.string().default('en-us'),
   LOCALE: z.string().default('en-US'),
   DEFAULT_FLOW: z.string().default('main-menu'),
@@ -60,6 +80,28 @@ const EnvSchema = z.object({
   FERRETDB_BIN: z.string().optional(),
 });
 
+/** Cloud providers need their key (and ElevenLabs a voice): reported with every other problem. */
+const EnvSchema = EnvObject.superRefine((e, ctx) => {
+  const need = (when: boolean, path: string, message: string) => {
+    if (when) ctx.addIssue({ code: 'custom', path: [path], message });
+  };
+  need(
+    e.STT_PROVIDER === 'deepgram' && !e.DEEPGRAM_API_KEY,
+    'DEEPGRAM_API_KEY',
+    'required when STT_PROVIDER=deepgram',
+  );
+  need(
+    e.TTS_PROVIDER === 'elevenlabs' && !e.ELEVENLABS_API_KEY,
+    'ELEVENLABS_API_KEY',
+    'required when TTS_PROVIDER=elevenlabs',
+  );
+  need(
+    e.TTS_PROVIDER === 'elevenlabs' && !e.ELEVENLABS_VOICE_ID,
+    'ELEVENLABS_VOICE_ID',
+    'required when TTS_PROVIDER=elevenlabs',
+  );
+});
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -69,8 +111,13 @@ export interface Config {
   twilio: { accountSid?: string; authToken?: string };
   adminApiToken?: string;
   log: { level: string; pii: boolean; pretty: boolean };
-  stt: { provider: 'pocketsphinx' | 'none' };
-  tts: { provider: 'espeak'; voice: string };
+  stt: { provider: 'pocketsphinx' | 'deepgram' | 'none'; fallback: 'pocketsphinx' | 'none' };
+  tts: { provider: 'espeak' | 'elevenlabs'; voice: string; cacheDir: string };
+  deepgram: { apiKey?: string; url: string; model: string };
+  elevenlabs: { apiKey?: string; url: string; voiceId?: string; modelId: string };
+  /** Present only when OPENAI_API_KEY is set. */
+  openai?: { apiKey: string; baseUrl: string; model: string; timeoutMs: number };
+  providerCooldownMs: number;
   locale: string;
   dialog: { defaultFlow: string; businessName: string; flowsDir: string; promptsDir: string };
   pocketsphinx: { bin: string; modelDir: string; dict: string };
@@ -114,8 +161,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ...(e.ADMIN_API_TOKEN ? { adminApiToken: e.ADMIN_API_TOKEN } : {}),
     log: { level: e.LOG_LEVEL, pii: e.LOG_PII, pretty: e.LOG_PRETTY },
-    stt: { provider: e.STT_PROVIDER },
-    tts: { provider: e.TTS_PROVIDER, voice: e.TTS_VOICE },
+    stt: { provider: e.STT_PROVIDER, fallback: e.STT_FALLBACK },
+    tts: {
+      provider: e.TTS_PROVIDER,
+      voice: e.TTS_VOICE,
+      cacheDir: e.TTS_CACHE_DIR ?? join(e.DATA_DIR, 'tts-cache'),
+    },
+    deepgram: {
+      ...(e.DEEPGRAM_API_KEY ? { apiKey: e.DEEPGRAM_API_KEY } : {}),
+      url: e.DEEPGRAM_URL.replace(/\/$/, ''),
+      model: e.DEEPGRAM_MODEL,
+    },
+    elevenlabs: {
+      ...(e.ELEVENLABS_API_KEY ? { apiKey: e.ELEVENLABS_API_KEY } : {}),
+      url: e.ELEVENLABS_URL.replace(/\/$/, ''),
+      ...(e.ELEVENLABS_VOICE_ID ? { voiceId: e.ELEVENLABS_VOICE_ID } : {}),
+      modelId: e.ELEVENLABS_MODEL_ID,
+    },
+    ...(e.OPENAI_API_KEY
+      ? {
+          openai: {
+            apiKey: e.OPENAI_API_KEY,
+            baseUrl: e.OPENAI_BASE_URL.replace(/\/$/, ''),
+            model: e.OPENAI_MODEL,
+            timeoutMs: e.OPENAI_TIMEOUT_MS,
+          },
+        }
+      : {}),
+    providerCooldownMs: e.PROVIDER_COOLDOWN_MS,
     locale: e.LOCALE,
     dialog: {
       defaultFlow: e.DEFAULT_FLOW,

@@ -25,7 +25,12 @@ export type DialogEvent =
   | { type: 'user.noInput' }
   | { type: 'bot.playbackDone'; id: string; interrupted: boolean }
   | { type: 'bot.error'; code: string }
+  /** The answer to a `task` command (exactly one per task id, unless the call ended). */
+  | { type: 'task.done'; id: string; outcome: string; slots?: Record<string, TaskValue> }
   | { type: 'call.hangup' };
+
+/** JSON values a task receives and returns (slots are a subset of these). */
+export type TaskValue = string | number | boolean | string[];
 
 export type DialogCommand =
   | {
@@ -37,5 +42,10 @@ export type DialogCommand =
     }
   | { type: 'listen'; expect: ExpectSpec }
   | { type: 'stopSpeaking' }
+  /**
+   * Run a named task (src/dialog/task-types.ts) outside the machine: a domain operation (add to
+   * cart, place an order) or an understanding step (LLM). The session answers with `task.done`.
+   */
+  | { type: 'task'; id: string; name: string; input: Record<string, unknown> }
   | { type: 'transfer'; to: string }
   | { type: 'hangUp'; reason: string };

@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createKeypadOnlyProvider } from './providers/keypad-only.js';
@@ -16,6 +17,9 @@ export const sttProviders: Record<Config['stt']['provider'], SttFactory> = {
       logger,
     }),
   none: () => createKeypadOnlyProvider(),
+  deepgram: () => {
+    throw new AppError('CONFIG_INVALID', 'STT_PROVIDER=deepgram is not available in this build');
+  },
 };
 
 export function createSttProvider(config: Config, logger: Logger): SttProvider {

@@ -17,18 +17,31 @@ export type SttEvent =
   | { type: 'partial'; text: string }
   | { type: 'error'; error: ProviderError };
 
+/** How long a pause ends the caller's turn: `short` for yes/no, `long` for an address. */
+export type Endpointing = 'short' | 'normal' | 'long';
+
 export interface SttStreamOptions {
   language: string;
   /** Phrases the current dialog state expects (grammar for offline, keyterms for cloud). */
   hints: readonly string[];
+  /** Default `normal`. */
+  endpointing?: Endpointing;
 }
 
 export interface SttStream {
   onEvent(listener: (e: SttEvent) => void): void;
   /** µ-law 8 kHz, 20 ms frames, in order. Never blocks; cheap enough to call 50×/s per call. */
   write(ulaw: Buffer): void;
-  /** Switch expectations for the next turn (takes effect at the next utterance boundary). */
-  setHints(hints: readonly string[]): void;
+  /**
+   * Switch expectations for the next turn (takes effect at the next utterance boundary).
+   * `endpointing` omitted = keep the current policy.
+   */
+  setHints(hints: readonly string[], endpointing?: Endpointing): void;
+  /**
+   * Informational: the bot is talking (`interruptible` = caller speech would barge in). A cloud
+   * stream may send keep-alives instead of audio while the bot talks uninterruptibly. Optional.
+   */
+  setBotSpeaking?(speaking: boolean, interruptible: boolean): void;
   /** Force the end of the current utterance (emit its transcript now). */
   finalize(): void;
   /** Release everything; idempotent; no events after it resolves. */

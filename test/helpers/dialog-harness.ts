@@ -20,6 +20,8 @@ export function brief(c: DialogCommand): string {
       return `transfer:${c.to}`;
     case 'hangUp':
       return `hangUp:${c.reason}`;
+    case 'task':
+      return `task:${c.name}`;
   }
 }
 
