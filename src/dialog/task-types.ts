@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { SpeechGrammar } from '../speech-grammar.js';
 import type { TaskValue } from './types.js';
 
 /**
@@ -56,3 +57,17 @@ export type TaskHandler = (
 
 /** Handlers by task name, assembled at the composition root. */
 export type TaskHandlers = ReadonlyMap<string, TaskHandler>;
+
+/** What a dynamic vocabulary adds to a listen: cloud keyterms / offline phrases, and a grammar. */
+export interface VocabularyResult {
+  phrases: string[];
+  grammar?: SpeechGrammar;
+}
+
+/** Resolves a named vocabulary for one call (cache per tenant; called once per listen). */
+export type VocabularyProvider = (
+  ctx: TaskContext,
+  signal: AbortSignal,
+) => Promise<VocabularyResult>;
+
+export type VocabularyProviders = ReadonlyMap<string, VocabularyProvider>;

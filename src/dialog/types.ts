@@ -16,6 +16,13 @@ export interface ExpectSpec {
   noInputMs: number;
   /** Endpointing policy hint for the recognizer. */
   endpointing: 'short' | 'normal' | 'long';
+  /**
+   * A dynamic vocabulary (registered by name, e.g. `menu` from the tenant's catalog) whose
+   * phrases and grammar the session adds to the recognizer's expectations.
+   */
+  vocabulary?: string;
+  /** Task that interprets a transcript no choice matched (e.g. `order.take`). */
+  interpret?: string;
 }
 
 export type DialogEvent =

@@ -1,3 +1,4 @@
+import type { SpeechGrammar } from '../speech-grammar.js';
 import type { ProviderError } from '../errors.js';
 
 export interface SttCapabilities {
@@ -26,17 +27,23 @@ export interface SttStreamOptions {
   hints: readonly string[];
   /** Default `normal`. */
   endpointing?: Endpointing;
+  /** Structured grammar for the offline recognizer (it then ignores `hints`). */
+  grammar?: SpeechGrammar;
+}
+
+export interface SttHintOptions {
+  /** Omitted = keep the current policy. */
+  endpointing?: Endpointing;
+  /** Structured grammar (offline); omitted = build one from the phrases. */
+  grammar?: SpeechGrammar;
 }
 
 export interface SttStream {
   onEvent(listener: (e: SttEvent) => void): void;
   /** µ-law 8 kHz, 20 ms frames, in order. Never blocks; cheap enough to call 50×/s per call. */
   write(ulaw: Buffer): void;
-  /**
-   * Switch expectations for the next turn (takes effect at the next utterance boundary).
-   * `endpointing` omitted = keep the current policy.
-   */
-  setHints(hints: readonly string[], endpointing?: Endpointing): void;
+  /** Switch expectations for the next turn (takes effect at the next utterance boundary). */
+  setHints(hints: readonly string[], opts?: SttHintOptions): void;
   /**
    * Informational: the bot is talking (`interruptible` = caller speech would barge in). A cloud
    * stream may send keep-alives instead of audio while the bot talks uninterruptibly. Optional.
