@@ -14,6 +14,7 @@ import type { CallRegistry } from './call-registry.js';
 import type { CallStore } from './call-store.js';
 import { CallSession, type SessionMetrics } from './call-session.js';
 import { TurnLog } from './turn-log.js';
+import { CallTasks, EMPTY_TASKS, type TaskCatalog } from './task-runner.js';
 
 export interface CallHandlerDeps {
   flows: ReadonlyMap<string, CompiledFlow>;
@@ -30,6 +31,8 @@ export interface CallHandlerDeps {
   vars: Record<string, string | number>;
   /** What the voice webhook learned about each call (tenant, caller); see CallContexts. */
   contexts?: CallContexts;
+  /** Task handlers and dynamic vocabularies flows may use (none: tasks answer `unavailable`). */
+  tasks?: TaskCatalog;
   /** Told once per call, after its final record was handed to the store. Must not throw. */
   onCallEnded?: (record: CallRecord) => void;
   logger: Logger;
@@ -102,9 +105,22 @@ interface CallParts {
   log: Logger;
 }
 
-function newSession(d: CallHandlerDeps, c: CallParts): CallSession {
+function newSession(d: CallHandlerDeps, c: CallParts, signal: AbortSignal): CallSession {
   const dialog = createDialogRunner(c.flow, { vars: callVars(d, c.ctx), logger: c.log });
+  const from = c.leg.info.params.from;
+  const tasks = new CallTasks(
+    d.tasks ?? EMPTY_TASKS,
+    {
+      callSid: c.leg.info.callSid,
+      ...(c.record.tenantId ? { tenantId: c.record.tenantId } : {}),
+      ...(from ? { caller: from } : {}),
+      logger: c.log,
+    },
+    signal,
+    c.log,
+  );
   return new CallSession({
+    tasks,
     leg: c.leg,
     stt: d.stt,
     tts: d.tts,
@@ -121,8 +137,9 @@ function newSession(d: CallHandlerDeps, c: CallParts): CallSession {
 function runSession(d: CallHandlerDeps, c: CallParts): void {
   const { leg, record, log } = c;
   const p = leg.info.params;
+  const tasksCtrl = new AbortController();
   try {
-    const session = newSession(d, c);
+    const session = newSession(d, c, tasksCtrl.signal);
     const known = c.ctx?.callerName !== undefined;
     log.info({ callerKnown: known, pii: { from: p.from, to: p.to } }, 'call started');
     const ended = session
@@ -133,7 +150,10 @@ function runSession(d: CallHandlerDeps, c: CallParts): void {
         record.endedAtMs ??= nowMs();
         apologizeAndHangUp(leg, d.apologyAudio());
       })
-      .then(() => endRecord(d, record, log));
+      .then(() => {
+        tasksCtrl.abort();
+        endRecord(d, record, log);
+      });
     d.registry.track(leg.info.callSid, ended);
   } catch (err) {
     log.error({ err: errorSummary(err) }, 'call setup failed');

@@ -5,6 +5,8 @@ import type { SttEvent, SttStream } from '../stt/types.js';
 import { Speaker, type UtteranceTiming } from '../tts/speaker.js';
 import type { DialogCommand, ExpectSpec } from '../dialog/types.js';
 import type { CallSessionDeps } from './session-deps.js';
+import { recognizerHints } from './expectation.js';
+import { TaskBridge } from './task-bridge.js';
 
 export type { CallSessionDeps, SessionMetrics } from './session-deps.js';
 
@@ -16,6 +18,7 @@ export type { CallSessionDeps, SessionMetrics } from './session-deps.js';
 export class CallSession {
   private readonly ctrl = new AbortController();
   private readonly speaker: Speaker;
+  private readonly tasks: TaskBridge;
   private stt: SttStream | undefined;
   private expect: ExpectSpec | undefined;
   private noInputTimer: NodeJS.Timeout | undefined;
@@ -43,6 +46,14 @@ export class CallSession {
       },
       d.logger,
     );
+    this.tasks = new TaskBridge({
+      tasks: d.tasks,
+      send: (e) => d.dialog.send(e),
+      speak: (id, what) => this.sayOwn(id, what),
+      speaking: () => this.speaker.speaking,
+      stages: (stages) => d.metrics.stages?.(stages),
+      ended: () => this.ended,
+    });
   }
 
   async run(): Promise<void> {
@@ -63,7 +74,7 @@ export class CallSession {
         this.ctrl.signal,
       );
       this.stt.onEvent((e) => this.onStt(e));
-      if (this.expect) this.stt.setHints(hintsOf(this.expect));
+      if (this.expect) this.applyHints(this.expect);
     } catch (err) {
       // Keypad still works; the dialog hears about it and can say so.
       this.d.logger.warn({ err: errorSummary(err) }, 'stt unavailable, keypad only');
@@ -138,8 +149,11 @@ export class CallSession {
         return this.say(c.id, c.prompt, c.vars, c.bargeIn);
       case 'listen':
         this.expect = c.expect;
-        this.stt?.setHints(hintsOf(c.expect));
+        this.applyHints(c.expect);
         return this.armNoInput();
+      case 'task':
+        this.clearNoInput();
+        return this.tasks.run(c);
       case 'stopSpeaking':
         this.speaker.interrupt();
         return;
@@ -171,7 +185,32 @@ export class CallSession {
     this.speaker.speak(id, text, bargeIn);
   }
 
+  /** An utterance of the session's own (task speech, filler): interruptible, unknown to the dialog. */
+  private sayOwn(id: string, what: { prompt: string } | { text: string }): void {
+    let text: string;
+    try {
+      text = 'text' in what ? what.text : this.d.render(what.prompt, {});
+    } catch {
+      return void this.tasks.played(id, false);
+    }
+    this.d.turns.bot(id, 'prompt' in what ? what.prompt : 'task.speech', text);
+    this.speaker.speak(id, text, true);
+  }
+
+  /** The recognizer's expectations: the listen's phrases, then its dynamic vocabulary. */
+  private applyHints(expect: ExpectSpec): void {
+    const own = recognizerHints(expect);
+    this.stt?.setHints(own.hints, own.opts);
+    if (!expect.vocabulary) return;
+    void this.d.tasks.vocabulary(expect.vocabulary).then((vocab) => {
+      if (!vocab || this.expect !== expect) return;
+      const merged = recognizerHints(expect, vocab);
+      this.stt?.setHints(merged.hints, merged.opts);
+    });
+  }
+
   private onSpeechOut(id: string, t: UtteranceTiming): void {
+    this.stt?.setBotSpeaking?.(true, this.speaker.interruptible);
     const overhead = this.d.turns.started(id, t.firstAudioAtMs);
     if (overhead !== undefined) this.d.metrics.replyOverheadMs(overhead);
   }
@@ -179,8 +218,11 @@ export class CallSession {
   private onPlaybackDone(id: string, interrupted: boolean): void {
     this.d.turns.done(id, interrupted);
     if (this.ended) return;
-    this.d.dialog.send({ type: 'bot.playbackDone', id, interrupted });
+    if (!this.tasks.played(id, interrupted)) {
+      this.d.dialog.send({ type: 'bot.playbackDone', id, interrupted });
+    }
     if (this.speaker.speaking) return;
+    this.stt?.setBotSpeaking?.(false, false);
     if (this.hangUpReason) return this.hangUpWhenQuiet();
     const held = this.heldDigits.splice(0);
     for (const digit of held) this.deliverDigit(digit);
@@ -202,7 +244,8 @@ export class CallSession {
 
   private armNoInput(): void {
     this.clearNoInput();
-    if (!this.expect || this.speaker.speaking || this.hangUpReason || this.ended) return;
+    if (!this.expect || this.speaker.speaking || this.tasks.busy) return;
+    if (this.hangUpReason || this.ended) return;
     this.noInputTimer = setTimeout(() => {
       this.noInputTimer = undefined;
       this.d.turns.caller({ noInput: true });
@@ -232,6 +275,7 @@ export class CallSession {
     this.ended = true;
     this.clearNoInput();
     this.speaker.close();
+    this.tasks.close();
     this.ctrl.abort();
     const rec = this.d.turns.record;
     rec.outcome ??= this.hangUpReason ?? outcome;
@@ -242,8 +286,4 @@ export class CallSession {
     this.stt = undefined;
     (stt ? stt.close() : Promise.resolve()).then(this.resolveEnded, this.resolveEnded);
   }
-}
-
-function hintsOf(expect: ExpectSpec): string[] {
-  return expect.choices.flatMap((c) => c.phrases);
 }

@@ -4,10 +4,13 @@ import type { SttProvider } from '../stt/types.js';
 import type { TtsProvider } from '../tts/types.js';
 import type { DialogRunner } from '../dialog/runner.js';
 import type { TurnLog } from './turn-log.js';
+import type { CallTasks } from './task-runner.js';
 
 export interface SessionMetrics {
   replyOverheadMs(ms: number): void;
   bargeInMs(ms: number): void;
+  /** Stage latencies reported by tasks (e.g. `llm_first_token`), ms. */
+  stages?(stages: Record<string, number>): void;
 }
 
 export interface CallSessionDeps {
@@ -20,6 +23,8 @@ export interface CallSessionDeps {
   /** Audio played when synthesis fails, so the caller never hears dead air. */
   apologyAudio: readonly Buffer[];
   turns: TurnLog;
+  /** Runs the dialog's tasks and resolves dynamic vocabularies for this call. */
+  tasks: CallTasks;
   metrics: SessionMetrics;
   voice: { voice: string; language: string };
   logger: Logger;

@@ -43,6 +43,11 @@ export interface TaskResult {
    * session speaks each as soon as it arrives and delivers `task.done` after the last one played.
    */
   speech?: AsyncIterable<string>;
+  /**
+   * Latency of stages inside the task, in ms, for the turn waterfall and /metrics, e.g.
+   * `{ llm_first_token: 310 }`. May be filled while `speech` streams (read after it ends).
+   */
+  stages?: Record<string, number>;
 }
 
 /**
