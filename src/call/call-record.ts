@@ -31,6 +31,11 @@ export interface CallTurn {
   interrupted?: boolean;
   atMs: number;
   timings: TurnTimings;
+  /**
+   * Caller: durations (ms) of work this input caused, by stage: `stt_final` (speech end → final
+   * transcript), `llm_first_token`, `llm_first_sentence`… Absent when none was measured.
+   */
+  stages?: Record<string, number>;
 }
 
 /** One Twilio status callback. Identified by (status, sequence): a replayed callback is the same event. */

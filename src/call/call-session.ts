@@ -5,8 +5,8 @@ import type { SttEvent, SttStream } from '../stt/types.js';
 import { Speaker, type UtteranceTiming } from '../tts/speaker.js';
 import type { DialogCommand, ExpectSpec } from '../dialog/types.js';
 import type { CallSessionDeps } from './session-deps.js';
-import { recognizerHints } from './expectation.js';
-import { TaskBridge } from './task-bridge.js';
+import { applyHints } from './expectation.js';
+import { TaskBridge, type Utterance } from './task-bridge.js';
 
 export type { CallSessionDeps, SessionMetrics } from './session-deps.js';
 
@@ -30,14 +30,9 @@ export class CallSession {
   private readonly endedPromise = new Promise<void>((r) => (this.resolveEnded = r));
 
   constructor(private readonly d: CallSessionDeps) {
-    const sink = {
-      playAudio: (b: Buffer) => d.leg.playAudio(b),
-      sendMark: (m: string) => d.leg.sendMark(m),
-      clearAudio: () => d.leg.clearAudio(),
-    };
     this.speaker = new Speaker(
       d.tts,
-      sink,
+      d.leg,
       d.voice,
       {
         started: (id, t) => this.onSpeechOut(id, t),
@@ -46,12 +41,9 @@ export class CallSession {
       },
       d.logger,
     );
-    this.tasks = new TaskBridge({
-      tasks: d.tasks,
-      send: (e) => d.dialog.send(e),
-      speak: (id, what) => this.sayOwn(id, what),
+    this.tasks = new TaskBridge(d, {
+      speak: (id, what) => this.say(id, what, true),
       speaking: () => this.speaker.speaking,
-      stages: (stages) => d.metrics.stages?.(stages),
       ended: () => this.ended,
     });
   }
@@ -74,7 +66,7 @@ export class CallSession {
         this.ctrl.signal,
       );
       this.stt.onEvent((e) => this.onStt(e));
-      if (this.expect) this.applyHints(this.expect);
+      if (this.expect) applyHints(this.stt, this.expect, this.d.tasks, () => this.expect);
     } catch (err) {
       // Keypad still works; the dialog hears about it and can say so.
       this.d.logger.warn({ err: errorSummary(err) }, 'stt unavailable, keypad only');
@@ -107,7 +99,9 @@ export class CallSession {
     } else if (e.type === 'transcript') {
       // Speech over a prompt that may not be interrupted is not an answer to anything.
       if (this.speaker.speaking || !this.expect) return;
-      this.d.turns.caller({ text: e.text, confidence: e.confidence, speechEndMs: e.speechEndMs });
+      const { text, confidence, speechEndMs, finalAtMs } = e;
+      this.d.turns.caller({ text, confidence, speechEndMs, finalAtMs });
+      this.d.metrics.stages?.({ stt_final: Math.max(0, finalAtMs - speechEndMs) });
       this.d.logger.info({ pii: { text: e.text }, confidence: e.confidence }, 'caller said');
       this.d.dialog.send({ type: 'user.transcript', text: e.text, confidence: e.confidence });
     } else if (e.type === 'error') {
@@ -146,10 +140,10 @@ export class CallSession {
     if (this.ended) return;
     switch (c.type) {
       case 'say':
-        return this.say(c.id, c.prompt, c.vars, c.bargeIn);
+        return this.say(c.id, { prompt: c.prompt, vars: c.vars }, c.bargeIn);
       case 'listen':
         this.expect = c.expect;
-        this.applyHints(c.expect);
+        applyHints(this.stt, c.expect, this.d.tasks, () => this.expect);
         return this.armNoInput();
       case 'task':
         this.clearNoInput();
@@ -157,56 +151,27 @@ export class CallSession {
       case 'stopSpeaking':
         this.speaker.interrupt();
         return;
+      // No transfer target is wired yet: the flow's goodbye has been said; end the stream.
       case 'transfer':
-        // No transfer target is wired yet: the flow's goodbye has been said; end the stream.
-        this.hangUpReason = `transfer:${c.to}`;
-        return this.hangUpWhenQuiet();
       case 'hangUp':
-        this.hangUpReason = c.reason;
+        this.hangUpReason = c.type === 'hangUp' ? c.reason : `transfer:${c.to}`;
         return this.hangUpWhenQuiet();
     }
   }
 
-  private say(
-    id: string,
-    prompt: string,
-    vars: Record<string, string | number>,
-    bargeIn: boolean,
-  ): void {
+  /** Speaks a prompt (the dialog's, or the task bridge's own) or a task's text. */
+  private say(id: string, what: Utterance, bargeIn: boolean): void {
     this.clearNoInput();
     let text: string;
     try {
-      text = this.d.render(prompt, vars);
+      text = 'text' in what ? what.text : this.d.render(what.prompt, what.vars ?? {});
     } catch (err) {
-      this.d.logger.error({ err: errorSummary(err), prompt }, 'prompt render failed');
-      return this.onTtsFailed(id, 'PROMPT_MISSING');
-    }
-    this.d.turns.bot(id, prompt, text);
-    this.speaker.speak(id, text, bargeIn);
-  }
-
-  /** An utterance of the session's own (task speech, filler): interruptible, unknown to the dialog. */
-  private sayOwn(id: string, what: { prompt: string } | { text: string }): void {
-    let text: string;
-    try {
-      text = 'text' in what ? what.text : this.d.render(what.prompt, {});
-    } catch {
-      return void this.tasks.played(id, false);
+      this.d.logger.error({ err: errorSummary(err), id }, 'prompt render failed');
+      if (!this.tasks.played(id, false)) this.onTtsFailed(id, 'PROMPT_MISSING');
+      return;
     }
     this.d.turns.bot(id, 'prompt' in what ? what.prompt : 'task.speech', text);
-    this.speaker.speak(id, text, true);
-  }
-
-  /** The recognizer's expectations: the listen's phrases, then its dynamic vocabulary. */
-  private applyHints(expect: ExpectSpec): void {
-    const own = recognizerHints(expect);
-    this.stt?.setHints(own.hints, own.opts);
-    if (!expect.vocabulary) return;
-    void this.d.tasks.vocabulary(expect.vocabulary).then((vocab) => {
-      if (!vocab || this.expect !== expect) return;
-      const merged = recognizerHints(expect, vocab);
-      this.stt?.setHints(merged.hints, merged.opts);
-    });
+    this.speaker.speak(id, text, bargeIn);
   }
 
   private onSpeechOut(id: string, t: UtteranceTiming): void {

@@ -1,7 +1,8 @@
 import type { SpeechGrammar } from '../speech-grammar.js';
-import type { SttHintOptions } from '../stt/types.js';
+import type { SttHintOptions, SttStream } from '../stt/types.js';
 import type { ExpectSpec } from '../dialog/types.js';
 import type { VocabularyResult } from '../dialog/task-types.js';
+import type { CallTasks } from './task-runner.js';
 
 /** The phrases a listen expects: its choices' phrases (globals are among them). */
 export function hintsOf(expect: ExpectSpec): string[] {
@@ -43,4 +44,24 @@ export function withPhrases(grammar: SpeechGrammar, phrases: readonly string[]):
     listenRoot: `<${grammar.root}> | <listenPhrases>`,
   };
   return { root: 'listenRoot', rules };
+}
+
+/**
+ * Gives `stt` the listen's expectations at once, then again with its dynamic vocabulary once
+ * resolved (skipped if the dialog has moved on: `current()` is no longer `expect`).
+ */
+export function applyHints(
+  stt: SttStream | undefined,
+  expect: ExpectSpec,
+  tasks: CallTasks,
+  current: () => ExpectSpec | undefined,
+): void {
+  const own = recognizerHints(expect);
+  stt?.setHints(own.hints, own.opts);
+  if (!expect.vocabulary || !stt) return;
+  void tasks.vocabulary(expect.vocabulary).then((vocab) => {
+    if (!vocab || current() !== expect) return;
+    const merged = recognizerHints(expect, vocab);
+    stt.setHints(merged.hints, merged.opts);
+  });
 }

@@ -3,13 +3,22 @@ import type { CallTasks } from './task-runner.js';
 
 type TaskCommand = Extract<DialogCommand, { type: 'task' }>;
 
-export interface TaskBridgeDeps {
+/** What to speak: a prompt key with vars, or text a task produced. */
+export type Utterance =
+  { prompt: string; vars?: Record<string, string | number> } | { text: string };
+
+/** The parts of the call the bridge uses. */
+export interface TaskBridgeCall {
   tasks: CallTasks;
-  send(e: DialogEvent): void;
+  dialog: { send(e: DialogEvent): void };
+  turns: { stages(stages: Record<string, number>): void };
+  metrics: { stages?(stages: Record<string, number>): void };
+}
+
+export interface TaskBridgeHooks {
   /** Speak an utterance the dialog did not ask for (task speech, fillers); interruptible. */
-  speak(id: string, what: { prompt: string } | { text: string }): void;
+  speak(id: string, what: Utterance): void;
   speaking(): boolean;
-  stages(stages: Record<string, number>): void;
   ended(): boolean;
 }
 
@@ -24,7 +33,10 @@ export class TaskBridge {
   private readonly waiters = new Map<string, (interrupted: boolean) => void>();
   private running = 0;
 
-  constructor(private readonly d: TaskBridgeDeps) {}
+  constructor(
+    private readonly call: TaskBridgeCall,
+    private readonly d: TaskBridgeHooks,
+  ) {}
 
   /** A task is in flight (the session holds its no-input timer meanwhile). */
   get busy(): boolean {
@@ -33,7 +45,7 @@ export class TaskBridge {
 
   run(c: TaskCommand): void {
     this.running++;
-    void this.d.tasks
+    void this.call.tasks
       .run(c.name, c.input, {
         speak: (sentence, n) => this.speakAndWait(`${c.id}:s${n}`, sentence),
         slow: () => {
@@ -41,11 +53,14 @@ export class TaskBridge {
             this.d.speak(`${c.id}:filler`, { prompt: FILLER_PROMPT });
           }
         },
-        stages: (s) => this.d.stages(s),
+        stages: (s) => {
+          this.call.turns.stages(s);
+          this.call.metrics.stages?.(s);
+        },
       })
       .then((r) => {
         this.running--;
-        if (!this.d.ended()) this.d.send({ type: 'task.done', id: c.id, ...r });
+        if (!this.d.ended()) this.call.dialog.send({ type: 'task.done', id: c.id, ...r });
       });
   }
 

@@ -63,7 +63,11 @@ export class CallTasks {
     return new Set(this.catalog.handlers.keys());
   }
 
-  async run(name: string, input: Record<string, unknown>, hooks: TaskRunHooks): Promise<TaskOutcome> {
+  async run(
+    name: string,
+    input: Record<string, unknown>,
+    hooks: TaskRunHooks,
+  ): Promise<TaskOutcome> {
     const handler = this.catalog.handlers.get(name);
     if (!handler) return { outcome: 'unavailable' };
     const timeoutMs = this.catalog.specs.get(name)?.timeoutMs ?? DEFAULT_TIMEOUT_MS;

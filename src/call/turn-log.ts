@@ -9,6 +9,7 @@ import type { CallRecord, CallTurn } from './call-record.js';
 export class TurnLog {
   private readonly botTurns = new Map<string, CallTurn>();
   private lastInput: CallTurn | undefined;
+  private lastCaller: CallTurn | undefined;
 
   /** `changed` is told after every mutation (the store persists behind the audio path). */
   constructor(
@@ -21,9 +22,11 @@ export class TurnLog {
     digits?: string;
     confidence?: number;
     speechEndMs?: number;
+    /** When the recognizer delivered the final (default: now). */
+    finalAtMs?: number;
     noInput?: boolean;
   }): void {
-    const at = nowMs();
+    const at = input.finalAtMs ?? nowMs();
     const turn: CallTurn = {
       role: 'caller',
       atMs: at,
@@ -33,8 +36,20 @@ export class TurnLog {
       ...(input.noInput ? { noInput: true } : {}),
       timings: { speechEndMs: input.speechEndMs ?? at, sttFinalMs: at },
     };
+    if (input.speechEndMs !== undefined && input.text !== undefined) {
+      turn.stages = { stt_final: Math.max(0, at - input.speechEndMs) };
+    }
     this.record.turns.push(turn);
     this.lastInput = turn;
+    this.lastCaller = turn;
+    this.changed(this.record);
+  }
+
+  /** Stage durations (ms) of work caused by the latest caller input (e.g. an LLM call). */
+  stages(stages: Record<string, number>): void {
+    const t = this.lastCaller;
+    if (!t) return;
+    t.stages = { ...t.stages, ...stages };
     this.changed(this.record);
   }
 

@@ -44,6 +44,7 @@ const TurnSchema = new Schema<CallTurn>(
     interrupted: Boolean,
     noInput: Boolean,
     atMs: { type: Number, required: true },
+    stages: { type: Map, of: Number },
     timings: { type: TimingsSchema, default: () => ({}) },
   },
   { _id: false },
