@@ -11,6 +11,14 @@ export type ErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_FAILED'
   | 'PROVIDER_ABORTED'
+  /** The speech recognizer refused our credentials (401/403); not retryable. */
+  | 'STT_AUTH'
+  /** The speech synthesizer refused our credentials (401/403); not retryable. */
+  | 'TTS_AUTH'
+  /** The language model refused our credentials (401/403); not retryable. */
+  | 'LLM_AUTH'
+  /** The language model did not answer within its timeout (OPENAI_TIMEOUT_MS). */
+  | 'LLM_TIMEOUT'
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
