@@ -1,7 +1,8 @@
 /**
  * `npm run flows:validate [-- --flows <dir> --prompts <dir>]`: validates every flows/*.flow.json
- * against the schema, the vocabulary and the prompt catalogs; prints each problem as
- * "file: json.path: message [code]". Exit 0 when all flows are valid, 1 otherwise.
+ * against the schema, the vocabulary, the prompt catalogs and the declared tasks (ALL_TASK_SPECS);
+ * prints each problem as "file: json.path: message [code]". Exit 0 when all flows are valid, 1
+ * otherwise.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../src/dialog/index.js';
 import { loadPromptCatalogs, type PromptCatalogs } from '../src/prompts/index.js';
 import { AppError, errorSummary } from '../src/errors.js';
+import { ALL_TASK_SPECS } from '../src/call/task-specs.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -28,9 +30,10 @@ async function main(): Promise<number> {
     problems.push(...detailLines(err));
   }
   const read = await readFlowSources(values.flows);
-  const result = validateFlows(read.sources, prompts);
+  const opts = { taskSpecs: ALL_TASK_SPECS };
+  const result = validateFlows(read.sources, prompts, opts);
   problems.push(...[...read.problems, ...result.problems].map(formatProblem));
-  if (problems.length === 0) problems.push(...compileCheck(read.sources, prompts));
+  if (problems.length === 0) problems.push(...compileCheck(read.sources, prompts, opts));
   for (const [id, flow] of result.flows) {
     console.log(`ok   ${id} v${flow.version} (${Object.keys(flow.states).length} states)`);
   }

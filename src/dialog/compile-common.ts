@@ -6,6 +6,7 @@ import {
   sayItems,
   transitionList,
   type FlowDefinition,
+  type FlowState,
   type Say,
   type Transition,
   type VocabRef,
@@ -135,3 +136,17 @@ export function speakAction(sc: FlowScope, says: CompiledSay[], expect?: ExpectS
 }
 
 export const ENTER_STATE: ActionSpec = { type: 'enterState' };
+
+/** Entry of a state that does not listen: enter, run `entry` actions, queue its `say`. */
+export function enterActions(
+  sc: FlowScope,
+  state: FlowState,
+  bargeInDefault: boolean,
+): ActionSpec[] {
+  const says = compileSays(state.say, state.bargeIn ?? bargeInDefault);
+  return [
+    ENTER_STATE,
+    ...vocabActions(sc, state.entry),
+    ...(says.length ? [speakAction(sc, says)] : []),
+  ];
+}

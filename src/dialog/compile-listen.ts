@@ -1,7 +1,6 @@
 import { NO_PHRASES, YES_PHRASES } from '../nlu/index.js';
 import {
   ENTER_STATE,
-  allOf,
   compileSays,
   speakAction,
   targetOf,
@@ -13,6 +12,14 @@ import {
   type NodeConfig,
   type TransitionConfig,
 } from './compile-common.js';
+import { interpretingPhase, interpretOutcomes, startFallback } from './compile-interpret.js';
+import {
+  failure,
+  repromptSays,
+  type FailureKind,
+  type ListenCtx,
+  type ListenState,
+} from './compile-retry.js';
 import type { CompiledSay } from './context.js';
 import type { ConfirmParams } from './engine-speech.js';
 import type { FlowState, GlobalCommand } from './flow-schema.js';
@@ -23,20 +30,10 @@ import type { ExpectChoice, ExpectSpec } from './types.js';
  *   entry: say the prompt, then `listen`
  *   _listening  — input → nlu.match / nlu.noMatch; failures re-prompt, then escalate
  *   _confirming — only with `confirm`: a low-confidence match is read back for yes/no
- * `dialog.accept` (raised once a choice is final) routes on the choice id at the state level.
+ *   _interpreting — only with `interpret` or the LLM fallback: a task reads unmatched speech
+ * `dialog.accept` (raised once a choice is final) and `task.outcome` (an interpret task's answer)
+ * route at the state level.
  */
-
-type ListenState = FlowState & { listen: NonNullable<FlowState['listen']> };
-type FailureKind = 'noInput' | 'noMatch';
-
-interface ListenCtx {
-  sc: FlowScope;
-  state: ListenState;
-  expect: ExpectSpec;
-  globals: [string, GlobalCommand][];
-  max: number;
-  bargeIn: boolean;
-}
 
 /** Flow globals active in a state: all by default, none with `false`, or the listed ids. */
 export function activeGlobals(
@@ -69,6 +66,8 @@ export function buildExpect(
     ...(l.digits ? { digits: { ...l.digits } } : {}),
     noInputMs: l.noInputMs ?? d.noInputMs,
     endpointing: l.endpointing ?? d.endpointing,
+    ...(l.vocabulary ? { vocabulary: l.vocabulary } : {}),
+    ...(l.interpret ? { interpret: l.interpret.task } : {}),
   };
 }
 
@@ -97,13 +96,19 @@ export function compileListen(sc: FlowScope, state: ListenState): NodeConfig {
     bargeIn: state.bargeIn ?? d.bargeIn,
   };
   const says = compileSays(state.say, lc.bargeIn);
+  const reprompt = [speakAction(sc, repromptSays(lc, 'noMatch', says), lc.expect)];
+  const fallback = startFallback(lc);
   return {
     entry: [ENTER_STATE, ...vocabActions(sc, state.entry), speakAction(sc, says, lc.expect)],
     initial: '_listening',
-    on: { 'dialog.accept': acceptTransitions(lc) },
+    on: {
+      'dialog.accept': acceptTransitions(lc),
+      ...(state.listen.interpret ? { 'task.outcome': interpretOutcomes(lc, reprompt) } : {}),
+    },
     states: {
-      _listening: listeningPhase(lc, says),
+      _listening: listeningPhase(lc, says, fallback),
       ...(state.confirm ? { _confirming: confirmingPhase(lc) } : {}),
+      ...(fallback.length ? { _interpreting: interpretingPhase(lc) } : {}),
     },
   };
 }
@@ -137,38 +142,6 @@ function globalHandlers(lc: ListenCtx, expect: ExpectSpec): TransitionConfig[] {
       : [speakAction(lc.sc, help, expect)];
     return { guard, actions };
   });
-}
-
-/**
- * A failure of `kind`: the flow's explicit `on[kind]` if given; else escalate when this is the
- * `max`-th failure, otherwise count it and run `reprompt`.
- */
-function failure(
-  lc: ListenCtx,
-  kind: FailureKind,
-  reprompt: ActionSpec[],
-  opts: { guard?: GuardSpec; target?: string } = {},
-): TransitionConfig[] {
-  const { sc, state } = lc;
-  if (state.on?.[kind] !== undefined) return transitions(sc, state.on[kind], { guard: opts.guard });
-  const escalate = state.retry?.onExhausted?.[kind] ?? sc.flow.defaults.onExhausted?.[kind];
-  const exhausted: GuardSpec = { type: 'failuresExhausted', params: { max: lc.max } };
-  const retry: TransitionConfig = { actions: [{ type: 'countFailure' }, ...reprompt] };
-  if (opts.guard) retry.guard = opts.guard;
-  if (opts.target) retry.target = opts.target;
-  return [
-    ...(escalate
-      ? [{ guard: allOf(opts.guard, exhausted), target: targetOf(sc, escalate), reenter: true }]
-      : []),
-    retry,
-  ];
-}
-
-function repromptSays(lc: ListenCtx, kind: FailureKind, says: CompiledSay[]): CompiledSay[] {
-  const own = lc.state.reprompt?.[kind];
-  if (own !== undefined) return compileSays(own, lc.bargeIn);
-  const apology = compileSays(lc.sc.flow.defaults.reprompt?.[kind], lc.bargeIn);
-  return [...apology, ...says];
 }
 
 /** Input and failure handling shared by both phases. */
@@ -220,17 +193,23 @@ function digitsOnSilence(lc: ListenCtx): TransitionConfig[] {
   ];
 }
 
-function listeningPhase(lc: ListenCtx, says: CompiledSay[]): NodeConfig {
+function listeningPhase(
+  lc: ListenCtx,
+  says: CompiledSay[],
+  fallback: TransitionConfig[],
+): NodeConfig {
   const speak = (kind: FailureKind) => [
     speakAction(lc.sc, repromptSays(lc, kind, says), lc.expect),
   ];
+  const handlers = inputHandlers(lc, lc.expect, {
+    noInput: speak('noInput'),
+    noMatch: speak('noMatch'),
+    error: [{ type: 'replay' }],
+  });
   return {
     on: {
-      ...inputHandlers(lc, lc.expect, {
-        noInput: speak('noInput'),
-        noMatch: speak('noMatch'),
-        error: [{ type: 'replay' }],
-      }),
+      ...handlers,
+      'nlu.noMatch': [...fallback, ...handlers['nlu.noMatch']],
       'user.noInput': [
         { guard: { type: 'playbackPending' } },
         ...digitsOnSilence(lc),

@@ -1,16 +1,14 @@
 import { AppError } from '../errors.js';
 import {
-  ENTER_STATE,
   MAX_INVOKE_DEPTH,
-  compileSays,
-  speakAction,
+  enterActions,
   transitions,
-  vocabActions,
   type FlowScope,
   type NodeConfig,
   type TransitionConfig,
 } from './compile-common.js';
 import { compileListen } from './compile-listen.js';
+import { compileTask } from './compile-task.js';
 import { ROOT_SCOPE } from './context.js';
 import type { FinishParams } from './engine-speech.js';
 import type { InitScopeParams, ReturnParams } from './engine-input.js';
@@ -93,19 +91,11 @@ function compileState(sc: FlowScope, name: string, state: FlowState): NodeConfig
   if (state.listen) return compileListen(sc, { ...state, listen: state.listen });
   if (state.final) return compileFinal(sc, state, state.final);
   if (state.invoke) return compileInvoke(sc, name, state, state.invoke);
+  if (state.task) return compileTask(sc, state, state.task);
   return {
     entry: enterActions(sc, state, false),
     always: transitions(sc, state.next),
   };
-}
-
-function enterActions(sc: FlowScope, state: FlowState, bargeInDefault: boolean) {
-  const says = compileSays(state.say, state.bargeIn ?? bargeInDefault);
-  return [
-    ENTER_STATE,
-    ...vocabActions(sc, state.entry),
-    ...(says.length ? [speakAction(sc, says)] : []),
-  ];
 }
 
 /**

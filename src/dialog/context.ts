@@ -29,6 +29,12 @@ export interface DialogContext {
   replay: { says: ResolvedSay[]; expect: ExpectSpec } | null;
   /** Set once the dialog ended: by the flow (hangUp/transfer emitted) or by the caller. */
   ended: { by: 'dialog' | 'caller'; reason: string } | null;
+  /** The task whose `task.done` the machine waits for; any other id is stale. */
+  task: { id: string; name: string } | null;
+  /** Tasks started so far; the source of task ids. */
+  taskCount: number;
+  /** Task names the session can run (RunnerOptions.availableTasks), sorted. */
+  availableTasks: string[];
 }
 
 export interface Match {
@@ -61,8 +67,11 @@ export interface ResolvedSay {
 /** Events the machine raises to itself after interpreting input. Never sent by the session. */
 export type InternalEvent =
   | { type: 'nlu.match'; choiceId: string; confidence: number; value?: string }
-  | { type: 'nlu.noMatch' }
-  | { type: 'dialog.accept'; choiceId: string; value?: string };
+  /** `text`/`confidence`: the transcript nothing matched (absent for keys and after a fallback). */
+  | { type: 'nlu.noMatch'; text?: string; confidence?: number }
+  | { type: 'dialog.accept'; choiceId: string; value?: string }
+  /** Raised after the current task's slots were merged; routes on `outcome`. */
+  | { type: 'task.outcome'; outcome: string };
 
 export type MachineEvent = DialogEvent | InternalEvent;
 
@@ -72,10 +81,20 @@ export interface CommandEmitted {
   command: DialogCommand;
 }
 
+/** A diagnostic the runner logs at debug level (the machine itself cannot log). */
+export interface DebugEmitted {
+  type: 'dialog.debug';
+  msg: string;
+  data: Record<string, unknown>;
+}
+
+export type MachineEmitted = CommandEmitted | DebugEmitted;
+
 export interface DialogInput {
   flow: { id: string; version: number };
   vars: Record<string, string | number>;
   slotDefaults: Record<string, SlotValue>;
+  availableTasks?: string[];
 }
 
 /** The scope key of the top-level flow's slots. */
@@ -94,6 +113,9 @@ export function initialContext(input: DialogInput): DialogContext {
     lastMatch: null,
     replay: null,
     ended: null,
+    task: null,
+    taskCount: 0,
+    availableTasks: [...(input.availableTasks ?? [])].sort(),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DialogContext, InternalEvent } from './context.js';
+import type { DebugEmitted, DialogContext, InternalEvent } from './context.js';
 import type { DialogCommand } from './types.js';
 
 /**
@@ -10,4 +10,6 @@ export interface Effect {
   assign?: Partial<DialogContext>;
   commands?: DialogCommand[];
   raise?: InternalEvent[];
+  /** Diagnostics for the runner's debug log (emitted before the commands). */
+  debug?: Omit<DebugEmitted, 'type'>[];
 }

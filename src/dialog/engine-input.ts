@@ -50,7 +50,7 @@ export function interpretTranscript(
   if (d && spoken && spoken.length >= d.min && spoken.length <= d.max && asr >= p.rejectBelow) {
     return withStop(ctx, { type: 'nlu.match', choiceId: 'digits', confidence: asr, value: spoken });
   }
-  return withStop(ctx, { type: 'nlu.noMatch' });
+  return withStop(ctx, { type: 'nlu.noMatch', text, confidence: asr });
 }
 
 /**
@@ -118,9 +118,9 @@ export function countFailure(ctx: DialogContext): Effect {
   return { assign: { failures: ctx.failures + 1, digits: '' } };
 }
 
-/** Entering a flow state: a fresh failure count, digit buffer and candidate. */
+/** Entering a flow state: a fresh failure count, digit buffer and candidate; no task awaited. */
 export function enterState(): Effect {
-  return { assign: { failures: 0, digits: '', candidate: null } };
+  return { assign: { failures: 0, digits: '', candidate: null, task: null } };
 }
 
 export function rememberMatch(m: { choiceId: string; confidence: number; value?: string }): Effect {

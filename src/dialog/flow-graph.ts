@@ -18,7 +18,9 @@ export type EdgeVia =
   | { kind: 'failure'; failure: 'noInput' | 'noMatch'; exhausted: boolean }
   | { kind: 'error' }
   | { kind: 'global'; id: string }
-  | { kind: 'outcome'; outcome: string };
+  | { kind: 'outcome'; outcome: string }
+  /** A task's outcome: of a task state, or of a listen's interpret task (via its `on`). */
+  | { kind: 'task'; outcome: string };
 
 export interface FlowEdge {
   from: string;
@@ -34,19 +36,40 @@ function edgesOf(from: string, t: Transition | undefined, via: EdgeVia, path: st
   return transitionList(t).map((tr) => ({ from, to: tr.target, via, path }));
 }
 
-function onVia(key: string): EdgeVia {
+function onVia(key: string, s: FlowState): EdgeVia {
   if (key === 'digits') return { kind: 'digits' };
   if (key === 'error') return { kind: 'error' };
   if (key === 'noInput' || key === 'noMatch')
     return { kind: 'failure', failure: key, exhausted: false };
+  if (s.listen?.interpret && !s.listen.choices.some((c) => c.id === key))
+    return { kind: 'task', outcome: key };
   return { kind: 'choice', id: key };
+}
+
+/** A task state's outcomes, and its fallback to `defaults.onTaskError` when it has no on.error. */
+function taskEdges(flow: FlowDefinition, name: string, s: FlowState): FlowEdge[] {
+  const on = s.task?.on ?? {};
+  const at = `states.${name}.task.on`;
+  const out = Object.entries(on).flatMap(([outcome, t]) =>
+    edgesOf(name, t, { kind: 'task', outcome }, `${at}.${outcome}`),
+  );
+  const escalate = flow.defaults.onTaskError;
+  if (on.error === undefined && escalate !== undefined) {
+    out.push({
+      from: name,
+      to: escalate,
+      via: { kind: 'task', outcome: 'error' },
+      path: 'defaults.onTaskError',
+    });
+  }
+  return out;
 }
 
 function listenEdges(flow: FlowDefinition, name: string, s: FlowState): FlowEdge[] {
   const at = `states.${name}`;
   const out: FlowEdge[] = [];
   for (const [key, t] of Object.entries(s.on ?? {}))
-    out.push(...edgesOf(name, t, onVia(key), `${at}.on.${key}`));
+    out.push(...edgesOf(name, t, onVia(key, s), `${at}.on.${key}`));
   for (const failure of ['noInput', 'noMatch'] as const) {
     if (s.on?.[failure] !== undefined) continue;
     const own = s.retry?.onExhausted?.[failure];
@@ -75,6 +98,7 @@ export function flowEdges(flow: FlowDefinition): FlowEdge[] {
   const out: FlowEdge[] = [];
   for (const [name, s] of Object.entries(flow.states)) {
     if (s.listen) out.push(...listenEdges(flow, name, s));
+    if (s.task) out.push(...taskEdges(flow, name, s));
     if (s.next !== undefined)
       out.push(...edgesOf(name, s.next, { kind: 'next' }, `states.${name}.next`));
     for (const [outcome, t] of Object.entries(s.invoke?.on ?? {})) {

@@ -20,6 +20,10 @@ export const PromptKeySchema = z
 const LocaleSchema = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must look like en-US');
 const DtmfKeySchema = z.string().regex(/^[0-9*#]$/, 'must be one keypad key: 0-9, * or #');
 const ProbabilitySchema = z.number().min(0).max(1);
+/** A task name from the declared TaskSpecs, e.g. `order.place`, `nlu.choose`. */
+export const TaskNameSchema = z
+  .string()
+  .regex(/^[a-z][A-Za-z0-9_-]*(\.[a-z][A-Za-z0-9_-]*)*$/, 'must be a dotted task name');
 
 /** A literal, or a reference to a slot (in the current flow) or a runtime var. */
 export const ValueSourceSchema = z.union([
@@ -62,6 +66,9 @@ export const TransitionSchema = z.union([
   z.array(TransitionObjectSchema).min(1),
 ]);
 
+/** Task input key → value; resolved when the task starts (unset slots/vars are left out). */
+const TaskInputSchema = z.record(NameSchema, ValueSourceSchema);
+
 export const ChoiceSchema = z.strictObject({
   id: NameSchema,
   phrases: z.array(z.string().trim().min(1)).min(1),
@@ -83,9 +90,15 @@ export const ListenSchema = z
     endpointing: z.enum(['short', 'normal', 'long']).optional(),
     /** Slot that receives the accepted choice id (or the digits). */
     capture: NameSchema.optional(),
+    /** A dynamic vocabulary the session adds to the recognizer (e.g. the tenant's menu). */
+    vocabulary: NameSchema.optional(),
+    /** Speech no choice matched goes to this task; its outcome routes via the state's `on`. */
+    interpret: z
+      .strictObject({ task: TaskNameSchema, input: TaskInputSchema.optional() })
+      .optional(),
   })
-  .refine((l) => l.choices.length > 0 || l.digits !== undefined, {
-    message: 'expects at least one choice or digits',
+  .refine((l) => l.choices.length > 0 || l.digits !== undefined || l.interpret !== undefined, {
+    message: 'expects at least one choice, digits or interpret',
   });
 
 export const ConfirmSchema = z.strictObject({
@@ -134,8 +147,16 @@ export const InvokeSchema = z.strictObject({
   on: z.record(NameSchema, TransitionSchema),
 });
 
-export type StateKind = 'listen' | 'next' | 'invoke' | 'final';
-export const STATE_KINDS: readonly StateKind[] = ['listen', 'next', 'invoke', 'final'];
+/** Runs a task (outside the machine) and branches on its outcome. */
+export const TaskStateSchema = z.strictObject({
+  name: TaskNameSchema,
+  input: TaskInputSchema.optional(),
+  /** Outcome → transition; an outcome without one takes `on.error`, else `defaults.onTaskError`. */
+  on: z.record(NameSchema, TransitionSchema),
+});
+
+export type StateKind = 'listen' | 'next' | 'invoke' | 'final' | 'task';
+export const STATE_KINDS: readonly StateKind[] = ['listen', 'next', 'invoke', 'final', 'task'];
 const LISTEN_ONLY = ['on', 'confirm', 'reprompt', 'retry', 'globals'] as const;
 
 export const StateSchema = z
@@ -157,11 +178,12 @@ export const StateSchema = z
     next: TransitionSchema.optional(),
     invoke: InvokeSchema.optional(),
     final: FinalSchema.optional(),
+    task: TaskStateSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const kinds = STATE_KINDS.filter((k) => s[k] !== undefined);
     if (kinds.length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'needs exactly one of listen, next, invoke, final' });
+      ctx.addIssue({ code: 'custom', message: `needs exactly one of ${STATE_KINDS.join(', ')}` });
     }
     for (const field of LISTEN_ONLY) {
       if (s[field] !== undefined && s.listen === undefined) {
@@ -208,6 +230,10 @@ export const DefaultsSchema = z.strictObject({
   bargeIn: z.boolean().default(true),
   reprompt: RepromptSchema.optional(),
   onExhausted: EscalationSchema.optional(),
+  /** Ask the `nlu.choose` task (when available) before a choice listen counts a no match. */
+  llmFallback: z.boolean().default(true),
+  /** Where a task state goes for an outcome it has no `on` entry for (and no `on.error`). */
+  onTaskError: NameSchema.optional(),
 });
 
 export const FlowSchema = z.strictObject({
@@ -253,6 +279,16 @@ export type ValueSource = z.output<typeof ValueSourceSchema>;
 export type GlobalCommand = z.output<typeof GlobalSchema>;
 export type Final = z.output<typeof FinalSchema>;
 export type SlotValue = z.output<typeof SlotValueSchema>;
+export type TaskState = z.output<typeof TaskStateSchema>;
+export type TaskInput = z.output<typeof TaskInputSchema>;
+
+/** Does `v` fit a slot of `type`? (Dates and times are strings.) */
+export function slotValueFits(type: SlotType, v: unknown): v is SlotValue {
+  if (type === 'list') return Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (type === 'number') return typeof v === 'number' && Number.isFinite(v);
+  if (type === 'boolean') return typeof v === 'boolean';
+  return typeof v === 'string';
+}
 
 /** The kind of a schema-valid state. */
 export function stateKind(state: FlowState): StateKind {

@@ -4,7 +4,12 @@ import { AppError } from '../errors.js';
 import type { PromptCatalogs } from '../prompts/index.js';
 import { compileFlow, type CompiledFlow } from './compiler.js';
 import type { Problem } from './problems.js';
-import { throwIfProblems, validateFlows, type FlowSource } from './validator.js';
+import {
+  throwIfProblems,
+  validateFlows,
+  type FlowSource,
+  type ValidateOptions,
+} from './validator.js';
 
 /** Flow files are `<dir>/*.flow.json`; one flow (one id) per file. */
 export const FLOW_FILE_SUFFIX = '.flow.json';
@@ -42,8 +47,9 @@ export async function readFlowSources(
 export function compileFlows(
   sources: FlowSource[],
   prompts: PromptCatalogs,
+  opts: ValidateOptions = {},
 ): Map<string, CompiledFlow> {
-  const { flows, problems } = validateFlows(sources, prompts);
+  const { flows, problems } = validateFlows(sources, prompts, opts);
   throwIfProblems(problems);
   const compiled = new Map<string, CompiledFlow>();
   for (const [id, flow] of flows) compiled.set(id, compileFlow(flow, flows));
@@ -51,20 +57,21 @@ export function compileFlows(
 }
 
 /**
- * Boot-time loading: every `*.flow.json` in `dir`, validated against the vocabulary and
- * `prompts`, compiled. Throws one FLOW_INVALID error whose details.problems lists every problem
+ * Boot-time loading: every `*.flow.json` in `dir`, validated against the vocabulary, `prompts`
+ * and `opts.taskSpecs` (a flow naming an undeclared task is invalid), compiled. Throws one FLOW_INVALID error whose details.problems lists every problem
  * in every file, so a bad deploy fails at boot with the full list.
  */
 export async function loadFlows(
   dir: string,
   prompts: PromptCatalogs,
+  opts: ValidateOptions = {},
 ): Promise<Map<string, CompiledFlow>> {
   const { sources, problems } = await readFlowSources(dir);
   if (problems.length > 0) {
-    const checked = validateFlows(sources, prompts);
+    const checked = validateFlows(sources, prompts, opts);
     throwIfProblems([...problems, ...checked.problems]);
   }
-  return compileFlows(sources, prompts);
+  return compileFlows(sources, prompts, opts);
 }
 
 /** The flow with `id`; throws FLOW_NOT_FOUND. */

@@ -1,15 +1,16 @@
 import { enqueueActions, setup } from 'xstate';
 import type {
-  CommandEmitted,
   DialogContext,
   DialogInput,
   InternalEvent,
+  MachineEmitted,
   MachineEvent,
 } from './context.js';
 import { initialContext, viewOf } from './context.js';
 import type { Effect } from './effect.js';
 import * as input from './engine-input.js';
 import * as speech from './engine-speech.js';
+import * as task from './engine-task.js';
 import { guards as vocabGuards } from './vocabulary.js';
 
 /**
@@ -31,10 +32,11 @@ function step<P>(fn: (ctx: DialogContext, event: MachineEvent, params: P) => Eff
     never,
     never,
     never,
-    CommandEmitted
+    MachineEmitted
   >(({ context, event, enqueue }, params) => {
     const out = fn(context, event, params);
     if (out.assign) enqueue.assign(out.assign);
+    for (const d of out.debug ?? []) enqueue.emit({ type: 'dialog.debug', ...d });
     for (const command of out.commands ?? []) enqueue.emit({ type: 'dialog.command', command });
     for (const e of out.raise ?? []) enqueue.raise(e);
   });
@@ -54,7 +56,7 @@ export const dialogSetup = setup({
     context: {} as DialogContext,
     events: {} as MachineEvent,
     input: {} as DialogInput,
-    emitted: {} as CommandEmitted,
+    emitted: {} as MachineEmitted,
   },
   actions: {
     enterState: step(() => input.enterState()),
@@ -92,6 +94,8 @@ export const dialogSetup = setup({
     vocabAction: step((c, _e, p: input.VocabActionParams) => input.runVocabAction(c, p)),
     initScope: step((c, _e, p: input.InitScopeParams) => input.initScope(c, p)),
     returnOutput: step((c, _e, p: input.ReturnParams) => input.returnOutput(c, p)),
+    startTask: step((c, e, p: task.StartTaskParams) => task.startTask(c, e, p)),
+    taskDone: step((c, e, p: task.TaskDoneParams) => task.taskDone(c, e, p)),
   },
   guards: {
     /** Caller input counts only when nothing that forbids barge-in is playing. */
@@ -104,6 +108,13 @@ export const dialogSetup = setup({
       (matchOf(event)?.confidence ?? 1) < p.threshold,
     matchIs: ({ event }, p: { id: string }) => matchOf(event)?.choiceId === p.id,
     digitsReady: ({ context }, p: { min: number }) => context.digits.length >= p.min,
+    /** `task.done` for the task being waited for; other ids are stale and ignored. */
+    taskCurrent: ({ context, event }) => task.isCurrentTask(context, event),
+    outcomeIs: ({ event }, p: { outcome: string }) =>
+      event.type === 'task.outcome' && event.outcome === p.outcome,
+    /** An unmatched transcript (not a key press, not a fallback's own no match). */
+    heardText: ({ event }) => event.type === 'nlu.noMatch' && (event.text ?? '').trim() !== '',
+    taskAvailable: ({ context }, p: { name: string }) => context.availableTasks.includes(p.name),
     vocabGuard: ({ context }, p: { name: string; params: Params; scope: string }) =>
       vocabGuards[p.name]?.test(viewOf(context, p.scope), p.params) ?? false,
   },

@@ -29,6 +29,8 @@ export type ProblemCode =
   | 'invoke-cycle'
   | 'outcome-unhandled'
   | 'unknown-outcome'
+  | 'unknown-task'
+  | 'unknown-task-input'
   | 'unreachable'
   | 'dead-end'
   | 'no-exit';

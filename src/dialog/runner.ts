@@ -2,7 +2,7 @@ import { createActor, type Actor } from 'xstate';
 import { AppError, errorSummary } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { slotDefaults, type CompiledFlow, type DialogMachine } from './compiler.js';
-import type { CommandEmitted, DialogContext } from './context.js';
+import type { CommandEmitted, DebugEmitted, DialogContext } from './context.js';
 import type { DialogCommand, DialogEvent } from './types.js';
 
 export { loadFlows, compileFlows, getFlow } from './load-flows.js';
@@ -16,6 +16,8 @@ export { loadFlows, compileFlows, getFlow } from './load-flows.js';
  * - `send` may be called from inside an `onCommand` callback; the event is processed after the
  *   current batch of commands has been delivered.
  * - once `done` (the flow emitted hangUp/transfer, or `call.hangup` arrived) events are ignored.
+ * - every `task` command gets exactly one `task.done` with its id (until the call ends); while a
+ *   task runs, caller input is ignored (not buffered); a `task.done` with another id is ignored.
  */
 export interface DialogRunner {
   start(): void;
@@ -34,6 +36,11 @@ export interface DialogRunner {
 export interface RunnerOptions {
   vars: Record<string, string | number>;
   logger: Logger;
+  /**
+   * Task names the session can run. Optional engine features depend on it: with `nlu.choose`,
+   * a transcript no choice matched is offered to the LLM before it counts as a no match.
+   */
+  availableTasks?: ReadonlySet<string>;
 }
 
 /** Throws BAD_REQUEST listing the required vars (of the flow and its sub-flows) that are missing. */
@@ -62,9 +69,14 @@ class Runner implements DialogRunner {
         flow: { id: flow.id, version: flow.version },
         vars: { ...opts.vars },
         slotDefaults: slotDefaults(flow.definition),
+        availableTasks: [...(opts.availableTasks ?? [])],
       },
     });
     this.actor.on('dialog.command', (ev) => this.dispatch((ev as CommandEmitted).command));
+    this.actor.on('dialog.debug', (ev) => {
+      const d = ev as DebugEmitted;
+      this.log.debug(d.data, d.msg);
+    });
     this.actor.subscribe({
       error: (err) => this.log.error({ err: errorSummary(err) }, 'dialog machine failed'),
     });
@@ -72,7 +84,12 @@ class Runner implements DialogRunner {
 
   /** Delivers one command to every listener; a throwing listener is logged and skipped. */
   private dispatch(command: DialogCommand): void {
-    const prompt = command.type === 'say' ? { prompt: command.prompt } : {};
+    const prompt =
+      command.type === 'say'
+        ? { prompt: command.prompt }
+        : command.type === 'task'
+          ? { task: command.name, id: command.id }
+          : {};
     this.log.debug({ command: command.type, ...prompt }, 'dialog command');
     for (const cb of this.listeners) {
       try {

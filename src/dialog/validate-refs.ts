@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import {
   sayItems,
+  slotValueFits,
   type FlowDefinition,
   type FlowState,
   type SlotType,
-  type SlotValue,
   type Transition,
   type ValueSource,
   type VocabRef,
@@ -18,16 +18,16 @@ import { actions, guards } from './vocabulary.js';
  * params, slots and vars, choices vs `on`, keypad conflicts, escalation and confirmation.
  */
 
-interface Ctx {
+export interface Ctx {
   flow: FlowDefinition;
   out: Problem[];
 }
 
-function add(ctx: Ctx, path: string, code: ProblemCode, message: string): void {
+export function add(ctx: Ctx, path: string, code: ProblemCode, message: string): void {
   ctx.out.push({ path, code, message });
 }
 
-function checkTarget(ctx: Ctx, target: string, path: string): void {
+export function checkTarget(ctx: Ctx, target: string, path: string): void {
   if (!(target in ctx.flow.states)) add(ctx, path, 'unknown-state', `no state named "${target}"`);
 }
 
@@ -43,7 +43,7 @@ function checkVarRef(ctx: Ctx, name: string, path: string): void {
   if (!(name in ctx.flow.vars)) add(ctx, path, 'unknown-var', `var "${name}" is not declared`);
 }
 
-function checkValueSource(ctx: Ctx, src: ValueSource, path: string): void {
+export function checkValueSource(ctx: Ctx, src: ValueSource, path: string): void {
   if (typeof src !== 'object') return;
   if ('slot' in src) {
     if (!(src.slot in ctx.flow.slots))
@@ -82,7 +82,7 @@ function checkVocab(ctx: Ctx, kind: 'guard' | 'action', ref: VocabRef, path: str
     checkVarRef(ctx, String(params[param]), `${path}.params.${param}`);
 }
 
-function checkTransition(ctx: Ctx, t: Transition | undefined, path: string): void {
+export function checkTransition(ctx: Ctx, t: Transition | undefined, path: string): void {
   if (t === undefined) return;
   if (typeof t === 'string') return checkTarget(ctx, t, path);
   const list = Array.isArray(t) ? t : [t];
@@ -155,7 +155,8 @@ function checkOn(ctx: Ctx, name: string, s: FlowState): void {
   const at = `states.${name}`;
   const choiceIds = choiceIdsOf(s);
   for (const [key, t] of Object.entries(s.on ?? {})) {
-    if (!choiceIds.has(key) && (!isSpecialOnKey(key) || key === 'digits')) {
+    const outcome = s.listen.interpret !== undefined && !isSpecialOnKey(key);
+    if (!choiceIds.has(key) && !outcome && (!isSpecialOnKey(key) || key === 'digits')) {
       add(ctx, `${at}.on.${key}`, 'unknown-choice', `"${key}" is not a choice of this state`);
     }
     checkTransition(ctx, t, `${at}.on.${key}`);
@@ -214,13 +215,6 @@ function checkState(ctx: Ctx, name: string, s: FlowState): void {
   }
   const to = s.final && 'transfer' in s.final ? s.final.transfer.to : undefined;
   if (typeof to === 'object') checkVarRef(ctx, to.var, `${at}.final.transfer.to.var`);
-}
-
-function slotValueFits(type: SlotType, v: SlotValue): boolean {
-  if (type === 'list') return Array.isArray(v);
-  if (type === 'number') return typeof v === 'number';
-  if (type === 'boolean') return typeof v === 'boolean';
-  return typeof v === 'string';
 }
 
 /** All cross-reference problems of one flow (sub-flow references are checked by the validator). */

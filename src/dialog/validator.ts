@@ -5,12 +5,20 @@ import { FlowSchema, type FlowDefinition } from './flow-schema.js';
 import { formatProblem, jsonPath, type Problem } from './problems.js';
 import { checkPrompts } from './validate-prompts.js';
 import { checkRefs } from './validate-refs.js';
+import { checkTasks } from './validate-tasks.js';
+import type { TaskSpec } from './task-types.js';
 
 /**
  * Flow validation: schema → references and vocabulary → prompt keys per locale → graph
  * (every state reachable, none a dead end, a final state reachable from each) → sub-flows
- * (exist, no cycles, outcomes handled). Collects every problem rather than stopping at the first.
+ * (exist, no cycles, outcomes handled) → tasks (declared, outcomes handled). Collects every
+ * problem rather than stopping at the first.
  */
+
+export interface ValidateOptions {
+  /** The tasks flows may name (src/call/task-specs.ts); none by default. */
+  taskSpecs?: readonly TaskSpec[];
+}
 
 export interface FlowSource {
   /** Shown in problems, e.g. the file name. */
@@ -124,7 +132,12 @@ function checkCycles(
 }
 
 /** Validates many flows together, so sub-flow references resolve among them. */
-export function validateFlows(sources: FlowSource[], prompts: PromptCatalogs): ValidationResult {
+export function validateFlows(
+  sources: FlowSource[],
+  prompts: PromptCatalogs,
+  opts: ValidateOptions = {},
+): ValidationResult {
+  const specs = new Map((opts.taskSpecs ?? []).map((s) => [s.name, s]));
   const problems: Problem[] = [];
   const parsed = new Map<string, { flow: FlowDefinition; source: string }>();
   for (const { source, json } of sources) {
@@ -150,6 +163,7 @@ export function validateFlows(sources: FlowSource[], prompts: PromptCatalogs): V
       ...checkGraph(flow),
       ...checkInvokes(flow, registry),
       ...checkCycles(flow, registry),
+      ...checkTasks(flow, specs),
     ];
     problems.push(...own.map((p) => ({ ...p, source })));
     if (own.length === 0) flows.set(id, flow);
@@ -162,12 +176,13 @@ export function validateFlow(
   json: unknown,
   prompts: PromptCatalogs,
   registry: ReadonlyMap<string, FlowDefinition> = new Map(),
+  opts: ValidateOptions = {},
 ): FlowDefinition {
   const sources = [
     { source: '', json },
     ...[...registry.values()].map((f) => ({ source: f.id, json: f })),
   ];
-  const r = validateFlows(sources, prompts);
+  const r = validateFlows(sources, prompts, opts);
   throwIfProblems(r.problems.filter((p) => p.source === ''));
   const id = parseFlow(json).flow?.id ?? '';
   const flow = r.flows.get(id);

@@ -1,10 +1,14 @@
 import {
+  compileFlows,
   createDialogRunner,
   type CompiledFlow,
   type DialogCommand,
   type DialogEvent,
   type DialogRunner,
+  type TaskSpec,
+  type TaskValue,
 } from '../../src/dialog/index.js';
+import { testCatalogs } from './flow-fixtures.js';
 import { silentLogger } from '../../src/logger.js';
 
 /** A command as a short string: "say:main-menu.ask", "listen", "stopSpeaking", "hangUp:route:support". */
@@ -25,23 +29,64 @@ export function brief(c: DialogCommand): string {
   }
 }
 
+export type TaskCommand = Extract<DialogCommand, { type: 'task' }>;
+
+/** A task's answer as the session would deliver it in `task.done`. */
+export interface TaskAnswer {
+  outcome: string;
+  slots?: Record<string, TaskValue>;
+}
+
+/** Answers a task command synchronously (as if its handler were instant). */
+export type TaskResponder = (input: Readonly<Record<string, unknown>>) => TaskAnswer;
+
+export interface HarnessOptions {
+  /** Task names the session offers (RunnerOptions.availableTasks); default: those in `tasks`. */
+  availableTasks?: Iterable<string>;
+  /** Auto-answered tasks by name; other tasks wait for `answer()`. */
+  tasks?: Record<string, TaskResponder>;
+}
+
 /**
  * Drives a real DialogRunner the way the call session does: records commands, tracks which says
- * are still playing, and acknowledges them with `bot.playbackDone`.
+ * are still playing, and acknowledges them with `bot.playbackDone`. Tasks are answered by the
+ * `tasks` responders at once, or by the test with `answer()`.
  */
 export class DialogHarness {
   readonly runner: DialogRunner;
   readonly all: DialogCommand[] = [];
   private fresh: DialogCommand[] = [];
   private playing: string[] = [];
+  private readonly responders: Record<string, TaskResponder>;
 
-  constructor(flow: CompiledFlow, vars: Record<string, string | number> = {}) {
-    this.runner = createDialogRunner(flow, { vars, logger: silentLogger() });
+  constructor(
+    flow: CompiledFlow,
+    vars: Record<string, string | number> = {},
+    opts: HarnessOptions = {},
+  ) {
+    this.responders = { ...opts.tasks };
+    const availableTasks = new Set(opts.availableTasks ?? Object.keys(this.responders));
+    this.runner = createDialogRunner(flow, { vars, logger: silentLogger(), availableTasks });
     this.runner.onCommand((c) => {
       this.all.push(c);
       this.fresh.push(c);
       if (c.type === 'say') this.playing.push(c.id);
+      const respond = c.type === 'task' ? this.responders[c.name] : undefined;
+      if (c.type === 'task' && respond)
+        this.runner.send({ type: 'task.done', id: c.id, ...respond(c.input) });
     });
+  }
+
+  /** The last task command (answered or not). */
+  lastTask(): TaskCommand | undefined {
+    return this.all.filter((c) => c.type === 'task').at(-1) as TaskCommand | undefined;
+  }
+
+  /** Answers the last task (or the task with `id`) with `task.done`. */
+  answer(outcome: string, slots?: Record<string, TaskValue>, id?: string): string[] {
+    const taskId = id ?? this.lastTask()?.id;
+    if (taskId === undefined) throw new Error('no task to answer');
+    return this.send({ type: 'task.done', id: taskId, outcome, ...(slots ? { slots } : {}) });
   }
 
   start(): string[] {
@@ -96,4 +141,50 @@ export class DialogHarness {
     this.finishPlayback();
     return this.send({ type: 'user.noInput' });
   }
+}
+
+/** Tasks the task fixtures below name (shapes as in src/nlu/llm and src/domain/ordering). */
+export const TEST_TASK_SPECS: TaskSpec[] = [
+  {
+    name: 'order.place',
+    description: 'fixture: places the cart',
+    outcomes: ['placed', 'rejected'],
+    input: { cart: 'items', note: 'free text' },
+    slots: { orderId: 'order id', total: 'total' },
+  },
+  {
+    name: 'order.take',
+    description: 'fixture: understands an order utterance',
+    outcomes: ['added', 'question', 'done', 'noMatch'],
+    input: { cart: 'items so far' },
+    slots: { cart: 'items' },
+  },
+  {
+    name: 'nlu.choose',
+    description: 'fixture: LLM choice fallback',
+    outcomes: ['match', 'noMatch'],
+    slots: { llmChoice: 'id', llmConfidence: '0..1' },
+  },
+];
+
+/** Prompts of the task fixtures, on top of the flow-fixtures' TEST_PROMPTS. */
+export const TASK_PROMPTS: Record<string, string> = {
+  't.wait': 'One moment.',
+  't.placed': 'Order {orderId} placed.',
+  't.sorry-error': 'Sorry, something went wrong.',
+};
+
+/** Validates (against TEST_TASK_SPECS unless given) and compiles; returns the first flow. */
+export function compileWithTasks(
+  flows: Record<string, unknown>[],
+  taskSpecs: readonly TaskSpec[] = TEST_TASK_SPECS,
+): CompiledFlow {
+  const compiled = compileFlows(
+    flows.map((json, i) => ({ source: `f${i}`, json })),
+    testCatalogs(TASK_PROMPTS),
+    { taskSpecs },
+  );
+  const flow = compiled.get(String(flows[0]?.id));
+  if (!flow) throw new Error('fixture flow did not compile');
+  return flow;
 }
