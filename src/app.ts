@@ -6,11 +6,17 @@ import type { CallStore } from './call/call-store.js';
 import type { CallRegistry } from './call/call-registry.js';
 import { adminAuth } from './http/admin-auth.js';
 import { callsRouter } from './http/calls.routes.js';
+import { catalogRouter } from './http/catalog.routes.js';
+import { ordersRouter } from './http/orders.routes.js';
+import type { Ordering } from './domain/ordering/index.js';
 import type { RuntimeStats } from './http/stats.js';
 import { twilioRouter, type CallStatusEvent } from './http/twilio.routes.js';
 import type { Admission, IncomingCall } from './call/call-admission.js';
 import type { RecorderStats } from './call/call-recorder.js';
 import type { MediaStats } from './telephony/twilio/media-server.js';
+import type { Metrics } from './metrics/metrics.js';
+import { metricsRouter } from './http/metrics.routes.js';
+import type { ProviderHealthSnapshot } from './providers/health.js';
 
 export interface AppDeps {
   config: Config;
@@ -24,6 +30,12 @@ export interface AppDeps {
   admit?(call: IncomingCall): Promise<Admission>;
   /** The call recorder's counters, shown under `recorder` in /api/stats. */
   recorderStats?(): RecorderStats;
+  /** Phone ordering: mounts the catalog, orders and notifications admin API when present. */
+  ordering?: Ordering;
+  /** Prometheus metrics served at GET /metrics behind the admin guard; absent: no route. */
+  metrics?: Metrics;
+  /** Cloud provider circuit states, shown under `providers` in /health. */
+  providerHealth?(): readonly ProviderHealthSnapshot[];
 }
 
 /** The HTTP surface (webhooks, admin API, health). Builds the app; never listens. */
@@ -40,11 +52,22 @@ export function buildApp(d: AppDeps): express.Express {
     }),
   );
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', liveCalls: d.registry.size, liveStreams: d.mediaStats().liveStreams });
+    res.json({
+      status: 'ok',
+      liveCalls: d.registry.size,
+      liveStreams: d.mediaStats().liveStreams,
+      ...(d.providerHealth
+        ? { providers: Object.fromEntries(d.providerHealth().map((p) => [p.provider, p.state])) }
+        : {}),
+    });
   });
   const api = express.Router();
   api.use(adminAuth(d.config.adminApiToken));
   api.use(callsRouter(d.store));
+  if (d.ordering) {
+    api.use(catalogRouter(d.ordering));
+    api.use(ordersRouter(d.ordering));
+  }
   api.get('/stats', (_req, res) => {
     res.json({
       liveCalls: d.registry.size,
@@ -58,6 +81,7 @@ export function buildApp(d: AppDeps): express.Express {
     res.status(204).end();
   });
   app.use('/api', api);
+  if (d.metrics) app.use(metricsRouter(d.metrics, adminAuth(d.config.adminApiToken)));
   app.use((_req, res) => {
     res.status(404).json({ code: 'NOT_FOUND', message: 'no such route' });
   });

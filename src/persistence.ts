@@ -7,6 +7,7 @@ import type { CallRecord } from './call/call-record.js';
 import { CallRecorder, type CallRecorderOptions } from './call/call-recorder.js';
 import { CustomerBook, rememberCallEnd } from './domain/customers.js';
 import { TenantDirectory } from './domain/tenants.js';
+import { createOrdering, type Ordering } from './domain/ordering/index.js';
 import { createModels, type Models } from './store/models/index.js';
 import { seedIfEmpty, type SeedReport } from './store/seed.js';
 
@@ -16,6 +17,8 @@ export interface PersistenceOptions {
   dataDir: string;
   /** Seed an empty database (flows, prompts, demo tenant) from these directories. */
   seed?: { flowsDir: string; promptsDir: string };
+  /** Webhook retry delays of the ordering notifier (tests); default DEFAULT_NOTIFY_RETRY_DELAYS_MS. */
+  notifyRetryDelaysMs?: readonly number[];
   /** Recorder tuning (see CallRecorderOptions). */
   recorder?: Omit<CallRecorderOptions, 'model' | 'spillPath' | 'logger'>;
 }
@@ -27,6 +30,8 @@ export interface Persistence {
   recorder: CallRecorder;
   tenants: TenantDirectory;
   customers: CustomerBook;
+  /** Phone ordering (catalog, carts, orders, notifications); give it to buildApp as `ordering`. */
+  ordering: Ordering;
   /** Webhook → stream hand-over; give it to createCallHandler. */
   contexts: CallContexts;
   /** For buildApp/twilioRouter: the tenant of the dialled number, the caller's name. */
@@ -35,7 +40,10 @@ export interface Persistence {
   onCallEnded(record: CallRecord): void;
   /** What seeding did at start-up (undefined: the database was not empty or seeding was off). */
   seeded: SeedReport | undefined;
-  /** Flushes the recorder (spilling what the database does not take). Call before closing the connection. */
+  /**
+   * Stops the ordering notifier (pending notifications resume at the next start) and flushes the
+   * recorder (spilling what the database does not take). Call before closing the connection.
+   */
   close(): Promise<void>;
 }
 
@@ -63,15 +71,24 @@ export async function openPersistence(
   const tenants = new TenantDirectory(models);
   const customers = new CustomerBook(models.Customer);
   const contexts = new CallContexts();
+  const ordering = createOrdering(models, {
+    logger: o.logger,
+    ...(o.notifyRetryDelaysMs ? { notifyRetryDelaysMs: o.notifyRetryDelaysMs } : {}),
+  });
+  await ordering.notifier.start();
   return {
     models,
     recorder,
     tenants,
     customers,
+    ordering,
     contexts,
     admit: createCallAdmission({ tenants, customers, contexts, logger: o.logger }),
     onCallEnded: rememberCallEnd(customers, o.logger),
     seeded,
-    close: () => recorder.close(),
+    close: async () => {
+      await ordering.notifier.stop();
+      await recorder.close();
+    },
   };
 }

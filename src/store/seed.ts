@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { readFlowSources } from '../dialog/load-flows.js';
 import { throwIfProblems, validateFlows } from '../dialog/validator.js';
 import { loadPromptCatalogs, type PromptCatalog } from '../prompts/index.js';
-import { DEMO_NUMBERS, DEMO_TENANT } from './demo-tenant.js';
+import { DEMO_CATALOG, DEMO_NUMBERS, DEMO_TENANT } from './demo-tenant.js';
 import type { Models } from './models/index.js';
 import { isDuplicateKey } from './mongo-errors.js';
 
@@ -135,6 +135,7 @@ async function seedDemoTenant(models: Models, report: SeedReport): Promise<void>
     { upsert: true, runValidators: true },
   ).exec();
   (t.upsertedCount === 1 ? report.published : report.unchanged).push(`tenant ${tenantId}`);
+  await seedDemoOrdering(models, now, report);
   for (const { _id, ...n } of DEMO_NUMBERS) {
     const r = await models.TenantNumber.updateOne(
       { _id },
@@ -148,4 +149,25 @@ async function seedDemoTenant(models: Models, report: SeedReport): Promise<void>
       (owner?.tenantId === n.tenantId ? report.unchanged : report.conflicts).push(name);
     }
   }
+}
+
+/**
+ * The demo tenant's ordering settings (when it has none yet) and its catalog (when it has none:
+ * an operator's edits are never overwritten).
+ */
+async function seedDemoOrdering(models: Models, now: number, report: SeedReport): Promise<void> {
+  const tenantId = DEMO_TENANT._id;
+  if (DEMO_TENANT.ordering) {
+    await models.Tenant.updateOne(
+      { _id: tenantId, ordering: { $exists: false } },
+      { $set: { ordering: DEMO_TENANT.ordering } },
+      { runValidators: true },
+    ).exec();
+  }
+  const c = await models.Catalog.updateOne(
+    { _id: tenantId },
+    { $setOnInsert: { ...DEMO_CATALOG, rev: 1, updatedAtMs: now } },
+    { upsert: true, runValidators: true },
+  ).exec();
+  (c.upsertedCount === 1 ? report.published : report.unchanged).push(`catalog ${tenantId}`);
 }

@@ -47,8 +47,10 @@ export interface CatalogVariantView {
 
 export interface CatalogModifierView {
   id: string;
-  /** "extra cheese", aliases ("more cheese"); "onions" for a removable default ingredient. */
+  /** "extra cheese", aliases ("more cheese"); a removal is named "no onions". */
   name: string;
+  /** `remove` takes a default ingredient off (priced 0); default `add`. */
+  kind?: 'add' | 'remove';
   aliases: readonly string[];
   /** Price per unit of the item; 0 for removals. */
   priceMinor: number;
