@@ -11,12 +11,18 @@ import { loadFlows } from './dialog/runner.js';
 import { createSttProvider } from './stt/registry.js';
 import { createTtsProvider } from './tts/registry.js';
 import { withAudioCache } from './tts/cache.js';
+import { audioCacheVariant } from './tts/cache-key.js';
 import type { TtsProvider } from './tts/types.js';
 import { CallRegistry } from './call/call-registry.js';
 import { createCallHandler } from './call/call-handler.js';
+import { buildTaskCatalog } from './call/task-catalog.js';
+import { ALL_TASK_SPECS } from './call/task-specs.js';
 import { RuntimeStats } from './http/stats.js';
 import { openPersistence, type Persistence } from './persistence.js';
 import { openDatabase, type Database } from './store/database.js';
+import { Metrics } from './metrics/metrics.js';
+import { sessionMetrics } from './metrics/session-metrics.js';
+import { ProviderHealth } from './providers/health.js';
 
 export interface RunningServer {
   url: string;
@@ -25,6 +31,8 @@ export interface RunningServer {
   persistence: Persistence;
   registry: CallRegistry;
   stats: RuntimeStats;
+  /** This server's Prometheus registry (GET /metrics). */
+  metrics: Metrics;
   /** Stop accepting, let live calls finish (up to SHUTDOWN_DRAIN_MS), then close everything. */
   close(): Promise<void>;
 }
@@ -37,15 +45,28 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const catalogs = await loadPromptCatalogs(config.dialog.promptsDir);
   const prompts = catalogs.get(config.locale);
   if (!prompts) throw new AppError('CONFIG_INVALID', `no prompts for LOCALE ${config.locale}`);
-  const flows = await loadFlows(config.dialog.flowsDir, catalogs);
+  const flows = await loadFlows(config.dialog.flowsDir, catalogs, { taskSpecs: ALL_TASK_SPECS });
   if (!flows.has(config.dialog.defaultFlow)) {
     throw new AppError(
       'FLOW_NOT_FOUND',
       `DEFAULT_FLOW ${config.dialog.defaultFlow} is not in ${config.dialog.flowsDir}`,
     );
   }
-  const stt = createSttProvider(config, logger);
-  const tts = withAudioCache(createTtsProvider(config, logger), { maxBytes: AUDIO_CACHE_BYTES });
+  const health = new ProviderHealth({ cooldownMs: config.providerCooldownMs });
+  health.onChange((provider, up) => logger.warn({ provider, up }, 'provider health changed'));
+  const metrics = new Metrics({ providerHealth: () => health.snapshot() });
+  const stt = createSttProvider(config, logger, { health, metrics });
+  const tts = withAudioCache(createTtsProvider(config, logger, { health, metrics }), {
+    maxBytes: AUDIO_CACHE_BYTES,
+    dir: config.tts.cacheDir,
+    variant: audioCacheVariant(config),
+    // Keep audio only when the configured synthesizer answered without failing (not fallback audio).
+    storeIf: () =>
+      health
+        .snapshot()
+        .every((p) => p.provider !== config.tts.provider || p.consecutiveFailures === 0),
+    logger,
+  });
   const voice = { voice: config.tts.voice, language: config.locale };
   const vars = { businessName: config.dialog.businessName };
   const apology = await synthesizeApology(tts, prompts, voice, logger);
@@ -63,6 +84,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const store = persistence.recorder;
   const registry = new CallRegistry();
   const stats = new RuntimeStats();
+  metrics.setLiveCalls(() => registry.size);
   const pacer = new Pacer(config.media.paceLeadMs);
   const onLeg = createCallHandler({
     flows,
@@ -72,14 +94,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     tts,
     store,
     registry,
-    metrics: {
-      replyOverheadMs: (ms) => stats.replyOverhead.add(ms),
-      bargeInMs: (ms) => stats.bargeIn.add(ms),
-    },
+    metrics: sessionMetrics(stats, metrics),
     apologyAudio: () => apology,
     voice,
     vars,
     contexts: persistence.contexts,
+    tasks: buildTaskCatalog({ config, ordering: persistence.ordering, health, logger }),
     onCallEnded: persistence.onCallEnded,
     logger,
   });
@@ -93,7 +113,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     stats,
     mediaStats: () => media.getMediaStats(),
     admit: persistence.admit,
+    ordering: persistence.ordering,
     recorderStats: () => persistence.recorder.stats(),
+    metrics,
+    providerHealth: () => health.snapshot(),
     onStatus: (e) =>
       store.addStatus(e.callSid, {
         status: e.status,
@@ -119,7 +142,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await persistence.close();
     await db.close();
   };
-  return { url: `http://127.0.0.1:${port}`, port, db, persistence, registry, stats, close };
+  const url = `http://127.0.0.1:${port}`;
+  return { url, port, db, persistence, registry, stats, metrics, close };
 }
 
 function shouldSeed(config: Config, db: Database): boolean {
@@ -161,9 +185,19 @@ function warmStaticPrompts(
       // needs a per-call variable: synthesized when used
     }
   }
+  // One at a time (no burst of vendor requests at boot); a failed prompt is synthesized when used.
   void (async () => {
-    for (const text of texts) await tts.warm({ text, ...voice });
-    logger.info({ prompts: texts.length, bytes: tts.cachedBytes }, 'prompt audio cache warm');
+    let failed = 0;
+    for (const text of texts) {
+      await tts.warm({ text, ...voice }).catch((err: unknown) => {
+        if (failed++ === 0) logger.warn({ err: errorSummary(err) }, 'prompt cache warm-up failed');
+      });
+    }
+    const pruned = await tts.pruneDisk();
+    logger.info(
+      { prompts: texts.length, failed, pruned, bytes: tts.cachedBytes },
+      'prompt audio cache warm',
+    );
   })().catch((err: unknown) =>
     logger.warn({ err: errorSummary(err) }, 'prompt cache warm-up failed'),
   );

@@ -106,7 +106,6 @@ interface CallParts {
 }
 
 function newSession(d: CallHandlerDeps, c: CallParts, signal: AbortSignal): CallSession {
-  const dialog = createDialogRunner(c.flow, { vars: callVars(d, c.ctx), logger: c.log });
   const from = c.leg.info.params.from;
   const tasks = new CallTasks(
     d.tasks ?? EMPTY_TASKS,
@@ -119,6 +118,11 @@ function newSession(d: CallHandlerDeps, c: CallParts, signal: AbortSignal): Call
     signal,
     c.log,
   );
+  const dialog = createDialogRunner(c.flow, {
+    vars: callVars(d, c.ctx),
+    availableTasks: tasks.available,
+    logger: c.log,
+  });
   return new CallSession({
     tasks,
     leg: c.leg,

@@ -16,7 +16,15 @@ export type SttEvent =
   /** Final transcript of one caller turn. Empty text = speech that matched nothing. */
   | { type: 'transcript'; text: string; confidence: number; speechEndMs: number; finalAtMs: number }
   | { type: 'partial'; text: string }
-  | { type: 'error'; error: ProviderError };
+  | { type: 'error'; error: ProviderError }
+  /**
+   * The stream now runs on another recognizer (`provider` = its id) because the previous one
+   * failed (`reason` = that failure's error code). Emitted by the failover decorator only, at most
+   * once per switch, before any event of the new recognizer. A switch to a grammar-only or
+   * keypad-only recognizer means prompts should favour the keypad. Not an error: the stream
+   * stays usable.
+   */
+  | { type: 'provider.changed'; provider: string; reason: string };
 
 /** How long a pause ends the caller's turn: `short` for yes/no, `long` for an address. */
 export type Endpointing = 'short' | 'normal' | 'long';

@@ -1,0 +1,92 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { AppError, ProviderError } from '../errors.js';
+import type { TaskHandler, VocabularyProvider } from '../dialog/task-types.js';
+import type { LlmClient } from '../nlu/llm/types.js';
+import { createLlmTasks } from '../nlu/llm/tasks.js';
+import { createOpenAiLlmClient } from '../nlu/providers/openai.js';
+import type { Ordering } from '../domain/ordering/index.js';
+import {
+  createMenuVocabulary,
+  createOrderTasks,
+  MENU_VOCABULARY,
+} from '../domain/ordering/tasks.js';
+import type { ProviderHealth } from '../providers/health.js';
+import { ALL_TASK_SPECS } from './task-specs.js';
+import type { TaskCatalog } from './task-runner.js';
+
+export interface TaskCatalogDeps {
+  config: Config;
+  ordering: Ordering;
+  health: ProviderHealth;
+  /** Told about every LLM failure (metrics). */
+  onLlmError?: (code: string) => void;
+  logger: Logger;
+}
+
+/**
+ * Every task handler and vocabulary flows may use: the ordering domain's always, the LLM's only
+ * when OPENAI_API_KEY is set (without them `nlu.choose` is simply not offered to the dialog, and
+ * `support.answer` answers `unavailable`).
+ */
+export function buildTaskCatalog(d: TaskCatalogDeps): TaskCatalog {
+  const handlers = new Map<string, TaskHandler>(createOrderTasks(d.ordering, { logger: d.logger }));
+  if (d.config.openai) {
+    const llm = withHealth(createOpenAiLlmClient(d.config.openai), d.health, d.onLlmError);
+    const llmTasks = createLlmTasks(llm, { businessName: d.config.dialog.businessName });
+    for (const [name, h] of llmTasks) handlers.set(name, h as TaskHandler);
+  }
+  const vocabularies = new Map<string, VocabularyProvider>([
+    [MENU_VOCABULARY, createMenuVocabulary(d.ordering)],
+  ]);
+  return { handlers, specs: new Map(ALL_TASK_SPECS.map((s) => [s.name, s])), vocabularies };
+}
+
+/**
+ * An LLM behind the provider health breaker: while it is down, calls fail at once (the flow
+ * re-prompts) instead of every turn of every call waiting for a timeout.
+ */
+function withHealth(
+  inner: LlmClient,
+  health: ProviderHealth,
+  onError?: (code: string) => void,
+): LlmClient {
+  const id = inner.id;
+  health.track(id);
+  const refuse = () =>
+    new ProviderError(id, true, `${id} is cooling down after failures`, {
+      code: 'PROVIDER_UNAVAILABLE',
+    });
+  const report = (err: unknown) => {
+    health.failure(id, err);
+    if (err instanceof AppError) onError?.(err.code);
+  };
+  return {
+    id,
+    async extract(req) {
+      if (!health.tryAcquire(id)) throw refuse();
+      try {
+        const r = await inner.extract(req);
+        health.success(id);
+        return r;
+      } catch (err) {
+        report(err);
+        throw err;
+      }
+    },
+    answer(req) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          if (!health.tryAcquire(id)) throw refuse();
+          try {
+            yield* inner.answer(req);
+            health.success(id);
+          } catch (err) {
+            report(err);
+            throw err;
+          }
+        },
+      };
+    },
+  };
+}
