@@ -10,7 +10,7 @@ import { loadPromptCatalogs, renderPrompt, type PromptCatalog } from './prompts/
 import { loadFlows } from './dialog/runner.js';
 import { createSttProvider } from './stt/registry.js';
 import { createTtsProvider } from './tts/registry.js';
-import { withAudioCache } from './tts/cache.js';
+import { withAudioCache, type AudioCache } from './tts/cache.js';
 import { audioCacheVariant } from './tts/cache-key.js';
 import type { TtsProvider } from './tts/types.js';
 import { CallRegistry } from './call/call-registry.js';
@@ -56,21 +56,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   health.onChange((provider, up) => logger.warn({ provider, up }, 'provider health changed'));
   const metrics = new Metrics({ providerHealth: () => health.snapshot() });
   const stt = createSttProvider(config, logger, { health, metrics });
-  const tts = withAudioCache(createTtsProvider(config, logger, { health, metrics }), {
-    maxBytes: AUDIO_CACHE_BYTES,
-    dir: config.tts.cacheDir,
-    variant: audioCacheVariant(config),
-    // Keep audio only when the configured synthesizer answered without failing (not fallback audio).
-    storeIf: () =>
-      health
-        .snapshot()
-        .every((p) => p.provider !== config.tts.provider || p.consecutiveFailures === 0),
-    logger,
+  // The cache wraps the configured synthesizer inside the failover: fallback audio is not kept.
+  let cache: AudioCache | undefined;
+  const tts = createTtsProvider(config, logger, {
+    health,
+    metrics,
+    wrapPrimary: (primary) =>
+      (cache = withAudioCache(primary, {
+        maxBytes: AUDIO_CACHE_BYTES,
+        dir: config.tts.cacheDir,
+        variant: audioCacheVariant(config),
+        logger,
+      })),
   });
   const voice = { voice: config.tts.voice, language: config.locale };
   const vars = { businessName: config.dialog.businessName };
   const apology = await synthesizeApology(tts, prompts, voice, logger);
-  warmStaticPrompts(tts, prompts, vars, voice, logger);
+  if (cache) warmStaticPrompts(cache, prompts, vars, voice, logger);
 
   const db = await openDatabase(config, logger);
   const persistence = await openPersistence(db.connection, {
@@ -99,7 +101,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     voice,
     vars,
     contexts: persistence.contexts,
-    tasks: buildTaskCatalog({ config, ordering: persistence.ordering, health, logger }),
+    tasks: buildTaskCatalog({ config, ordering: persistence.ordering, health, metrics, logger }),
     onCallEnded: persistence.onCallEnded,
     logger,
   });

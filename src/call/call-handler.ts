@@ -129,7 +129,10 @@ function newSession(d: CallHandlerDeps, c: CallParts, signal: AbortSignal): Call
     stt: d.stt,
     tts: d.tts,
     dialog,
-    render: (key, vars) => renderPrompt(d.prompts, key, vars),
+    render: (key, vars, variant) => {
+      const special = variant ? `${key}.${variant}` : undefined;
+      return renderPrompt(d.prompts, special && d.prompts.texts.has(special) ? special : key, vars);
+    },
     apologyAudio: d.apologyAudio(),
     turns: new TurnLog(c.record, (r) => d.store.changed(r)),
     metrics: d.metrics,

@@ -6,6 +6,7 @@ import { Speaker, type UtteranceTiming } from '../tts/speaker.js';
 import type { DialogCommand, ExpectSpec } from '../dialog/types.js';
 import type { CallSessionDeps } from './session-deps.js';
 import { applyHints } from './expectation.js';
+import { NoInputTimer, noteDigit, noteTranscript } from './session-input.js';
 import { TaskBridge, type Utterance } from './task-bridge.js';
 
 export type { CallSessionDeps, SessionMetrics } from './session-deps.js';
@@ -21,9 +22,11 @@ export class CallSession {
   private readonly tasks: TaskBridge;
   private stt: SttStream | undefined;
   private expect: ExpectSpec | undefined;
-  private noInputTimer: NodeJS.Timeout | undefined;
+  private readonly noInput = new NoInputTimer();
   private heldDigits: string[] = [];
   private hangUpReason: string | undefined;
+  /** Prompt wording variant (e.g. `keypad` once speech recognition degraded). */
+  private promptVariant: string | undefined;
   private hangingUp = false;
   private ended = false;
   private resolveEnded!: () => void;
@@ -85,30 +88,28 @@ export class CallSession {
         return this.speaker.handleMark(e.name);
       case 'call.stopped':
         return this.end(`caller:${e.reason}`);
-      case 'call.started':
-        return;
-    }
+    } // call.started: nothing to do
   }
 
   private onStt(e: SttEvent): void {
     if (this.ended) return;
     if (e.type === 'speech.started') {
-      this.clearNoInput();
+      this.noInput.clear();
       if (this.speaker.interruptible) this.bargeIn(e.atMs);
       if (!this.speaker.speaking) this.d.dialog.send({ type: 'user.speechStarted' });
     } else if (e.type === 'transcript') {
       // Speech over a prompt that may not be interrupted is not an answer to anything.
       if (this.speaker.speaking || !this.expect) return;
-      const { text, confidence, speechEndMs, finalAtMs } = e;
-      this.d.turns.caller({ text, confidence, speechEndMs, finalAtMs });
-      this.d.metrics.stages?.({ stt_final: Math.max(0, finalAtMs - speechEndMs) });
-      this.d.logger.info({ pii: { text: e.text }, confidence: e.confidence }, 'caller said');
+      noteTranscript(this.d, e);
       this.d.dialog.send({ type: 'user.transcript', text: e.text, confidence: e.confidence });
+    } else if (e.type === 'provider.changed') {
+      this.promptVariant = 'keypad'; // the fallback understands less: prefer keypad wording
     } else if (e.type === 'error') {
       this.d.logger.warn({ err: errorSummary(e.error) }, 'stt stream failed');
       const dead = this.stt;
       this.stt = undefined;
       void dead?.close();
+      this.promptVariant = 'keypad';
       this.d.dialog.send({ type: 'bot.error', code: e.error.code });
       if (e.error.retryable) void this.openStt();
     }
@@ -116,7 +117,7 @@ export class CallSession {
 
   private onDigit(digit: string): void {
     if (this.ended) return;
-    this.clearNoInput();
+    this.noInput.clear();
     if (this.speaker.interruptible) this.bargeIn(nowMs());
     if (this.speaker.speaking) {
       this.heldDigits.push(digit); // type-ahead over a prompt that may not be interrupted
@@ -126,8 +127,7 @@ export class CallSession {
   }
 
   private deliverDigit(digit: string): void {
-    this.d.turns.caller({ digits: digit, confidence: 1 });
-    this.d.logger.info({ pii: { digit } }, 'caller pressed');
+    noteDigit(this.d, digit);
     this.d.dialog.send({ type: 'user.dtmf', digit });
   }
 
@@ -146,7 +146,7 @@ export class CallSession {
         applyHints(this.stt, c.expect, this.d.tasks, () => this.expect);
         return this.armNoInput();
       case 'task':
-        this.clearNoInput();
+        this.noInput.clear();
         return this.tasks.run(c);
       case 'stopSpeaking':
         this.speaker.interrupt();
@@ -161,10 +161,13 @@ export class CallSession {
 
   /** Speaks a prompt (the dialog's, or the task bridge's own) or a task's text. */
   private say(id: string, what: Utterance, bargeIn: boolean): void {
-    this.clearNoInput();
+    this.noInput.clear();
     let text: string;
     try {
-      text = 'text' in what ? what.text : this.d.render(what.prompt, what.vars ?? {});
+      text =
+        'text' in what
+          ? what.text
+          : this.d.render(what.prompt, what.vars ?? {}, this.promptVariant);
     } catch (err) {
       this.d.logger.error({ err: errorSummary(err), id }, 'prompt render failed');
       if (!this.tasks.played(id, false)) this.onTtsFailed(id, 'PROMPT_MISSING');
@@ -176,6 +179,8 @@ export class CallSession {
 
   private onSpeechOut(id: string, t: UtteranceTiming): void {
     this.stt?.setBotSpeaking?.(true, this.speaker.interruptible);
+    if (t.firstAudioAtMs)
+      this.d.metrics.stages?.({ tts_first_audio: t.firstAudioAtMs - t.requestedAtMs });
     const overhead = this.d.turns.started(id, t.firstAudioAtMs);
     if (overhead !== undefined) this.d.metrics.replyOverheadMs(overhead);
   }
@@ -208,23 +213,17 @@ export class CallSession {
   }
 
   private armNoInput(): void {
-    this.clearNoInput();
+    this.noInput.clear();
     if (!this.expect || this.speaker.speaking || this.tasks.busy) return;
     if (this.hangUpReason || this.ended) return;
-    this.noInputTimer = setTimeout(() => {
-      this.noInputTimer = undefined;
+    this.noInput.arm(this.expect.noInputMs, () => {
       this.d.turns.caller({ noInput: true });
       this.d.dialog.send({ type: 'user.noInput' });
-    }, this.expect.noInputMs);
-  }
-
-  private clearNoInput(): void {
-    if (this.noInputTimer) clearTimeout(this.noInputTimer);
-    this.noInputTimer = undefined;
+    });
   }
 
   private hangUpWhenQuiet(): void {
-    this.clearNoInput();
+    this.noInput.clear();
     if (this.speaker.speaking || this.hangingUp) return; // resumed from onPlaybackDone
     this.hangingUp = true;
     const reason = this.hangUpReason ?? 'hangup';
@@ -238,7 +237,7 @@ export class CallSession {
   private end(outcome: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.clearNoInput();
+    this.noInput.clear();
     this.speaker.close();
     this.tasks.close();
     this.ctrl.abort();

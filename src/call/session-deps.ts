@@ -18,8 +18,11 @@ export interface CallSessionDeps {
   stt: SttProvider;
   tts: TtsProvider;
   dialog: DialogRunner;
-  /** Renders a prompt key to the words to speak (throws PROMPT_MISSING). */
-  render(prompt: string, vars: Record<string, string | number>): string;
+  /**
+   * Renders a prompt key to the words to speak (throws PROMPT_MISSING). With `variant`, the key
+   * `<prompt>.<variant>` is used when the catalog has it (e.g. keypad-friendly wording).
+   */
+  render(prompt: string, vars: Record<string, string | number>, variant?: string): string;
   /** Audio played when synthesis fails, so the caller never hears dead air. */
   apologyAudio: readonly Buffer[];
   turns: TurnLog;

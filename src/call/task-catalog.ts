@@ -12,6 +12,7 @@ import {
   MENU_VOCABULARY,
 } from '../domain/ordering/tasks.js';
 import type { ProviderHealth } from '../providers/health.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { ALL_TASK_SPECS } from './task-specs.js';
 import type { TaskCatalog } from './task-runner.js';
 
@@ -19,6 +20,7 @@ export interface TaskCatalogDeps {
   config: Config;
   ordering: Ordering;
   health: ProviderHealth;
+  metrics?: Metrics;
   /** Told about every LLM failure (metrics). */
   onLlmError?: (code: string) => void;
   logger: Logger;
@@ -33,8 +35,17 @@ export function buildTaskCatalog(d: TaskCatalogDeps): TaskCatalog {
   const handlers = new Map<string, TaskHandler>(createOrderTasks(d.ordering, { logger: d.logger }));
   if (d.config.openai) {
     const llm = withHealth(createOpenAiLlmClient(d.config.openai), d.health, d.onLlmError);
-    const llmTasks = createLlmTasks(llm, { businessName: d.config.dialog.businessName });
-    for (const [name, h] of llmTasks) handlers.set(name, h as TaskHandler);
+    const llmTasks = createLlmTasks(llm, {
+      businessName: d.config.dialog.businessName,
+      onAnswerTiming: (t) => {
+        if (t.firstTokenMs !== undefined)
+          d.metrics?.observeStage('llm_first_token', t.firstTokenMs);
+      },
+    });
+    for (const [name, h] of llmTasks) {
+      const stage = name === 'support.answer' ? 'llm_first_sentence' : 'llm_tool_call';
+      handlers.set(name, timed(h as TaskHandler, stage));
+    }
   }
   const vocabularies = new Map<string, VocabularyProvider>([
     [MENU_VOCABULARY, createMenuVocabulary(d.ordering)],
@@ -88,5 +99,14 @@ function withHealth(
         },
       };
     },
+  };
+}
+
+/** Reports how long the handler took to resolve as `stage` of the turn. */
+function timed(h: TaskHandler, stage: string): TaskHandler {
+  return async (input, ctx, signal) => {
+    const t0 = performance.now();
+    const r = await h(input, ctx, signal);
+    return { ...r, stages: { ...r.stages, [stage]: Math.round(performance.now() - t0) } };
   };
 }

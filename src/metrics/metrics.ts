@@ -7,6 +7,10 @@ export type TurnStage =
   | 'stt_final'
   /** Request to the LLM → its first token. */
   | 'llm_first_token'
+  /** Request to the LLM → a complete tool call (understanding step). */
+  | 'llm_tool_call'
+  /** Request to the LLM → its first complete sentence (speech can start). */
+  | 'llm_first_sentence'
   /** Synthesis request → first audio frame. */
   | 'tts_first_audio'
   /** Caller's final transcript/digit → first reply audio sent (our own processing). */
@@ -17,6 +21,8 @@ export type TurnStage =
 export const TURN_STAGES: readonly TurnStage[] = [
   'stt_final',
   'llm_first_token',
+  'llm_tool_call',
+  'llm_first_sentence',
   'tts_first_audio',
   'reply_overhead',
   'barge_in',

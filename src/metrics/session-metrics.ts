@@ -1,6 +1,6 @@
 import type { SessionMetrics } from '../call/session-deps.js';
 import type { RuntimeStats } from '../http/stats.js';
-import type { Metrics } from './metrics.js';
+import { TURN_STAGES, type Metrics, type TurnStage } from './metrics.js';
 
 /** The call sessions' latency samples (ms), fed both to /api/stats and to the Prometheus histogram. */
 export function sessionMetrics(stats: RuntimeStats, metrics: Metrics): SessionMetrics {
@@ -12,6 +12,13 @@ export function sessionMetrics(stats: RuntimeStats, metrics: Metrics): SessionMe
     bargeInMs: (ms) => {
       stats.bargeIn.add(ms);
       metrics.observeStage('barge_in', ms);
+    },
+    stages: (stages) => {
+      for (const [stage, ms] of Object.entries(stages)) {
+        if ((TURN_STAGES as readonly string[]).includes(stage)) {
+          metrics.observeStage(stage as TurnStage, ms);
+        }
+      }
     },
   };
 }

@@ -19,6 +19,11 @@ export const ttsProviders: Record<Config['tts']['provider'], TtsFactory> = {
 export interface TtsProviderDeps {
   health?: ProviderHealth;
   metrics?: Metrics;
+  /**
+   * Decorates the configured synthesizer alone, inside the failover (e.g. the audio cache, so
+   * fallback audio is never stored under the primary's key).
+   */
+  wrapPrimary?: (primary: TtsProvider) => TtsProvider;
 }
 
 /**
@@ -31,7 +36,8 @@ export function createTtsProvider(
   deps: TtsProviderDeps = {},
 ): TtsProvider {
   const id = config.tts.provider;
-  const primary = ttsProviders[id](config, logger.child({ provider: id }));
+  const built = ttsProviders[id](config, logger.child({ provider: id }));
+  const primary = deps.wrapPrimary ? deps.wrapPrimary(built) : built;
   if (id === 'espeak') return primary;
   const fallback = ttsProviders.espeak(config, logger.child({ provider: 'espeak' }));
   return withTtsFailover(primary, fallback, {

@@ -25,7 +25,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATA_DIR: dataDir,
     ...env,
   });
-  const srv = await startServer(config, silentLogger());
+  let srv: RunningServer;
+  try {
+    srv = await startServer(config, silentLogger());
+  } catch (err) {
+    await database.stop(); // a failed boot must not leave the database running (jest would hang)
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return Object.assign(srv, {
     async stopAll() {
       await srv.close();
