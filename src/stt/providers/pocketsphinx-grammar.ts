@@ -1,4 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import type { SpeechGrammar } from '../../speech-grammar.js';
+import { ProviderError } from '../../errors.js';
+import {
+  collect,
+  JsgfSyntaxError,
+  type Node,
+  parseBody,
+  serialize,
+  simplifyAlts,
+} from './pocketsphinx-jsgf.js';
 
 /**
  * Hint phrases → a JSGF grammar for the pocketsphinx front end.
@@ -198,4 +208,101 @@ export function buildGrammar(
   const phraseWords = new Set(phrases.flatMap((p) => p.split(' ')));
   const words = [...new Set([...phrases, ...leads, ...tails].flatMap((p) => p.split(' ')))];
   return { jsgf: `${lines.join('\n')}\n`, phrases, phraseWords, words, skipped, dropped };
+}
+
+/** Rules whose names start with this hold fillers: their words do not count for confidence. */
+export const FILLER_RULE_PREFIX = 'filler';
+
+/**
+ * A structured SpeechGrammar → the same Grammar the stream uses. Words missing from the
+ * dictionary are dropped (reported in `dropped`; see pocketsphinx-jsgf.ts for how emptied parts
+ * and rules are removed); rules that fail entirely or are referenced but undefined are reported
+ * in `skipped` as `<name>`. When the root fails, the grammar of DEFAULT_PHRASES is returned
+ * (with those reports). `phrases` is empty (a structured grammar is not a phrase list);
+ * `phraseWords` = the words of rules not named `filler…`. Throws ProviderError
+ * (BAD_REQUEST) on a syntax error.
+ */
+export function buildStructuredGrammar(grammar: SpeechGrammar, lexicon: Lexicon): Grammar {
+  const parsed = new Map<string, Node[][]>();
+  try {
+    for (const [name, body] of Object.entries(grammar.rules)) parsed.set(name, parseBody(body));
+    parseBody(`<${grammar.root}>`);
+  } catch (err) {
+    if (!(err instanceof JsgfSyntaxError)) throw err;
+    throw new ProviderError('pocketsphinx', false, 'invalid speech grammar', {
+      code: 'BAD_REQUEST',
+      cause: err,
+    });
+  }
+  const dropped: string[] = [];
+  const memo = new Map<string, string[]>();
+  const resolve = (word: string): string[] => {
+    let words = memo.get(word);
+    if (!words) {
+      words = resolveWords(normalizeText(word), lexicon, dropped);
+      memo.set(word, words);
+    }
+    return words;
+  };
+  // Rules fail in dependency order: repeat until no further rule fails.
+  const failed = new Set<string>([...collectRefs(parsed)].filter((r) => !parsed.has(r)));
+  const skipped = [...failed].map((r) => `<${r}>`);
+  const simplified = new Map<string, Node[][]>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [name, alts] of parsed) {
+      if (failed.has(name)) continue;
+      const s = simplifyAlts(alts, resolve, (r) => failed.has(r));
+      if (s) simplified.set(name, s);
+      else {
+        failed.add(name);
+        skipped.push(`<${name}>`);
+        changed = true;
+      }
+    }
+  }
+  if (failed.has(grammar.root)) return { ...buildGrammar([], lexicon), skipped, dropped };
+  return assembleStructured(grammar.root, simplified, failed, { skipped, dropped });
+}
+
+function collectRefs(parsed: ReadonlyMap<string, Node[][]>): Set<string> {
+  const refs = new Set<string>();
+  for (const alts of parsed.values()) collect(alts, new Set(), refs);
+  return refs;
+}
+
+/** JSGF text of the rules reachable from `root`, root public and first. */
+function assembleStructured(
+  root: string,
+  rules: ReadonlyMap<string, Node[][]>,
+  failed: ReadonlySet<string>,
+  report: { skipped: string[]; dropped: string[] },
+): Grammar {
+  const reachable = [root];
+  const words = new Set<string>();
+  const phraseWords = new Set<string>();
+  for (let i = 0; i < reachable.length; i++) {
+    const name = reachable[i]!;
+    const refs = new Set<string>();
+    const own = new Set<string>();
+    collect(rules.get(name) ?? [], own, refs);
+    for (const w of own) {
+      words.add(w);
+      if (!name.startsWith(FILLER_RULE_PREFIX)) phraseWords.add(w);
+    }
+    for (const r of refs) if (!failed.has(r) && !reachable.includes(r)) reachable.push(r);
+  }
+  const lines = ['#JSGF V1.0;', 'grammar ivr;'];
+  for (const name of reachable) {
+    const body = serialize(rules.get(name) ?? []);
+    lines.push(`${name === root ? 'public ' : ''}<${name}> = ${body};`);
+  }
+  return {
+    jsgf: `${lines.join('\n')}\n`,
+    phrases: [],
+    phraseWords,
+    words: [...words],
+    skipped: report.skipped,
+    dropped: report.dropped,
+  };
 }

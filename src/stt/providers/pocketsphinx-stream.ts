@@ -3,7 +3,8 @@ import { ProviderError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { decodeUlaw } from '../../media/mulaw.js';
 import { Upsampler8to16 } from '../../media/upsample.js';
-import type { SttEvent, SttStream } from '../types.js';
+import type { SpeechGrammar } from '../../speech-grammar.js';
+import type { SttEvent, SttHintOptions, SttStream } from '../types.js';
 import type { Grammar } from './pocketsphinx-grammar.js';
 import {
   AudioClock,
@@ -26,7 +27,8 @@ const GRAMMARS_KEPT = 4;
 
 export interface PocketsphinxStreamDeps {
   logger: Logger;
-  grammarFor(hints: readonly string[]): Grammar;
+  /** The grammar for a turn: `grammar` when given (hints then unused), else one from `hints`. */
+  grammarFor(hints: readonly string[], grammar?: SpeechGrammar): Grammar;
   /** Dictionary lines ('D' message) for `words`. */
   pronunciations(words: readonly string[]): string;
 }
@@ -148,9 +150,10 @@ export class PocketsphinxStream implements SttStream {
     this.child.stdin.write(encodeAudio(pcm16));
   }
 
-  setHints(hints: readonly string[]): void {
+  /** `opts.grammar` replaces the phrase grammar for the next turn; ProviderError when invalid. */
+  setHints(hints: readonly string[], opts?: SttHintOptions): void {
     if (this.closed) return;
-    const g = this.deps.grammarFor(hints);
+    const g = this.deps.grammarFor(hints, opts?.grammar);
     if (g.jsgf === this.lastJsgf) return;
     if (g.skipped.length || g.dropped.length) {
       // Hints can carry caller data (a name to confirm): the words go under pii.
