@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { readFlowSources } from '../dialog/load-flows.js';
 import { throwIfProblems, validateFlows } from '../dialog/validator.js';
+import { ALL_TASK_SPECS } from '../call/task-specs.js';
 import { loadPromptCatalogs, type PromptCatalog } from '../prompts/index.js';
 import { DEMO_CATALOG, DEMO_NUMBERS, DEMO_TENANT } from './demo-tenant.js';
 import type { Models } from './models/index.js';
@@ -34,7 +35,8 @@ export async function seedDatabase(models: Models, opts: SeedOptions): Promise<S
   const catalogs = await loadPromptCatalogs(opts.promptsDir);
   const { sources, problems } = await readFlowSources(opts.flowsDir);
   throwIfProblems(problems);
-  throwIfProblems(validateFlows(sources, catalogs).problems);
+  // Flows name tasks; they are checked against every task this service implements.
+  throwIfProblems(validateFlows(sources, catalogs, { taskSpecs: ALL_TASK_SPECS }).problems);
   const report: SeedReport = { published: [], unchanged: [], conflicts: [] };
   for (const s of sources) await publishFlow(models, s.json as FlowJson, report);
   for (const catalog of catalogs.values()) await publishPrompts(models, catalog, report);
