@@ -63,7 +63,7 @@ describe('call path with cloud providers (vendor fakes)', () => {
 
   it('natural speech: Deepgram → flow → ElevenLabs reaches support', async () => {
     const before = el.requests.length;
-    const r = await call(say('I need some help from customer support please'));
+    const r = await call(say('I have a question for customer support'));
     expect(r.problems).toEqual([]);
     expect(r.outcome).toBe('route:support');
     const conn = dg.received.connections[dg.received.connections.length - 1]!;
@@ -96,6 +96,8 @@ describe('call path with cloud providers (vendor fakes)', () => {
   it('a Deepgram socket dropped mid-utterance reconnects and the call completes', async () => {
     const connectionsBefore = dg.received.connections.length;
     dg.dropOnNextSpeech(300);
+    // The fake scripts transcripts per utterance: one for the dropped socket, one for the replay.
+    dg.say('support');
     const r = await call(say('support'));
     expect(r.problems).toEqual([]);
     expect(r.outcome).toBe('route:support');
