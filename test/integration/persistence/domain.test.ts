@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import { CustomerBook, rememberCallEnd } from '../../../src/domain/customers.js';
 import { TenantDirectory } from '../../../src/domain/tenants.js';
@@ -179,6 +180,9 @@ describe('CustomerBook', () => {
 
 describe('seedDatabase', () => {
   const opts = { flowsDir: 'flows', promptsDir: 'prompts', logger };
+  const menuVersion = (
+    JSON.parse(readFileSync('flows/main-menu.flow.json', 'utf8')) as { version: number }
+  ).version;
   const snapshot = async () => ({
     flows: await models.FlowVersion.find().sort({ flowId: 1 }).lean().exec(),
     prompts: await models.PromptVersion.find().sort({ locale: 1 }).lean().exec(),
@@ -191,9 +195,11 @@ describe('seedDatabase', () => {
     expect(first.conflicts).toEqual([]);
     expect(first.published).toEqual(
       expect.arrayContaining([
-        'flow main-menu@1',
+        `flow main-menu@${menuVersion}`,
+        'flow ordering@1',
         'prompts en-US@1',
         'tenant demo-pizzeria',
+        'catalog demo-pizzeria',
         'number +15550002222',
       ]),
     );
@@ -211,10 +217,10 @@ describe('seedDatabase', () => {
 
   it('never rewrites a published flow version: changed content is a conflict', async () => {
     await models.FlowVersion.updateOne(
-      { flowId: 'main-menu', version: 1 },
+      { flowId: 'main-menu', version: menuVersion },
       { $set: { checksum: '0'.repeat(64) } },
     );
     const report = await seedDatabase(models, opts);
-    expect(report.conflicts).toEqual(['flow main-menu@1']);
+    expect(report.conflicts).toEqual([`flow main-menu@${menuVersion}`]);
   });
 });
