@@ -101,7 +101,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     voice,
     vars,
     contexts: persistence.contexts,
-    tasks: buildTaskCatalog({ config, ordering: persistence.ordering, health, metrics, logger }),
+    tasks: buildTaskCatalog({
+      config,
+      ordering: persistence.ordering,
+      addressOf: async (tenantId, phone) =>
+        (await persistence.customers.find(tenantId, phone))?.preferences.address,
+      health,
+      metrics,
+      logger,
+    }),
     onCallEnded: persistence.onCallEnded,
     logger,
   });

@@ -7,9 +7,9 @@ import { createLlmTasks } from '../nlu/llm/tasks.js';
 import { createOpenAiLlmClient } from '../nlu/providers/openai.js';
 import type { Ordering } from '../domain/ordering/index.js';
 import {
-  createMenuVocabulary,
   createOrderTasks,
-  MENU_VOCABULARY,
+  createOrderVocabularies,
+  type AddressLookup,
 } from '../domain/ordering/tasks.js';
 import type { ProviderHealth } from '../providers/health.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -19,6 +19,8 @@ import type { TaskCatalog } from './task-runner.js';
 export interface TaskCatalogDeps {
   config: Config;
   ordering: Ordering;
+  /** The caller's delivery address on file, if any (offered for delivery orders). */
+  addressOf?: AddressLookup;
   health: ProviderHealth;
   metrics?: Metrics;
   /** Told about every LLM failure (metrics). */
@@ -47,9 +49,7 @@ export function buildTaskCatalog(d: TaskCatalogDeps): TaskCatalog {
       handlers.set(name, timed(h as TaskHandler, stage));
     }
   }
-  const vocabularies = new Map<string, VocabularyProvider>([
-    [MENU_VOCABULARY, createMenuVocabulary(d.ordering)],
-  ]);
+  const vocabularies: Map<string, VocabularyProvider> = createOrderVocabularies(d.ordering);
   return { handlers, specs: new Map(ALL_TASK_SPECS.map((s) => [s.name, s])), vocabularies };
 }
 
