@@ -46,5 +46,10 @@ export function driveEdge(h: DialogHarness, flow: FlowDefinition, edge: FlowEdge
     for (let i = 0; i < (d?.max ?? 1); i++) h.press('1');
     return;
   }
+  if (via.kind === 'task') {
+    h.finishPlayback();
+    h.answer(via.outcome);
+    return;
+  }
   throw new Error(`cannot drive ${via.kind} edges of ${edge.from}`);
 }
