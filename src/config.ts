@@ -59,6 +59,8 @@ const EnvObject = z.object({
   POCKETSPHINX_BIN: z.string().default('.cache/bin/ps-frontend'),
   POCKETSPHINX_MODEL_DIR: z.string().default('/usr/share/pocketsphinx/model/en-us/en-us'),
   POCKETSPHINX_DICT: z.string().default('/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict'),
+  /** Decoder beams: `narrow` keeps catalog-sized (ordering) grammars fast; `wide` = the front end's. */
+  POCKETSPHINX_BEAMS: z.enum(['narrow', 'wide']).default('narrow'),
   ESPEAK_BIN: z.string().default('espeak-ng'),
   STREAM_START_TIMEOUT_MS: ms(5000),
   STREAM_IDLE_TIMEOUT_MS: ms(10000),
@@ -120,7 +122,7 @@ export interface Config {
   providerCooldownMs: number;
   locale: string;
   dialog: { defaultFlow: string; businessName: string; flowsDir: string; promptsDir: string };
-  pocketsphinx: { bin: string; modelDir: string; dict: string };
+  pocketsphinx: { bin: string; modelDir: string; dict: string; beams: 'narrow' | 'wide' };
   espeak: { bin: string };
   media: { startTimeoutMs: number; idleTimeoutMs: number; paceLeadMs: number };
   shutdownDrainMs: number;
@@ -200,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bin: e.POCKETSPHINX_BIN,
       modelDir: e.POCKETSPHINX_MODEL_DIR,
       dict: e.POCKETSPHINX_DICT,
+      beams: e.POCKETSPHINX_BEAMS,
     },
     espeak: { bin: e.ESPEAK_BIN },
     media: {

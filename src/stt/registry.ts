@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createDeepgramProvider } from './providers/deepgram.js';
 import { createKeypadOnlyProvider } from './providers/keypad-only.js';
-import { createPocketsphinxProvider } from './providers/pocketsphinx.js';
+import { createPocketsphinxProvider, ORDER_DECODER_ARGS } from './providers/pocketsphinx.js';
 import type { SttProvider } from './types.js';
 import { withSttFailover } from './failover.js';
 import { ProviderHealth } from '../providers/health.js';
@@ -18,6 +18,7 @@ export const sttProviders: Record<Config['stt']['provider'], SttFactory> = {
       bin: c.pocketsphinx.bin,
       modelDir: c.pocketsphinx.modelDir,
       dict: c.pocketsphinx.dict,
+      ...(c.pocketsphinx.beams === 'narrow' ? { decoderArgs: ORDER_DECODER_ARGS } : {}),
       logger,
     }),
   none: () => createKeypadOnlyProvider(),
