@@ -8,6 +8,8 @@ import { adminAuth } from './http/admin-auth.js';
 import { callsRouter } from './http/calls.routes.js';
 import { catalogRouter } from './http/catalog.routes.js';
 import { ordersRouter } from './http/orders.routes.js';
+import { tenantSettingsRouter } from './http/tenant-settings.routes.js';
+import type { OrderingSettingsService } from './domain/ordering/settings.js';
 import type { Ordering } from './domain/ordering/index.js';
 import type { RuntimeStats } from './http/stats.js';
 import { twilioRouter, type CallStatusEvent } from './http/twilio.routes.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   recorderStats?(): RecorderStats;
   /** Phone ordering: mounts the catalog, orders and notifications admin API when present. */
   ordering?: Ordering;
+  /** Mounts GET/PATCH /api/tenants/:tenantId/settings/ordering when present. */
+  orderingSettings?: OrderingSettingsService;
   /** Prometheus metrics served at GET /metrics behind the admin guard; absent: no route. */
   metrics?: Metrics;
   /** Cloud provider circuit states, shown under `providers` in /health. */
@@ -68,6 +72,7 @@ export function buildApp(d: AppDeps): express.Express {
     api.use(catalogRouter(d.ordering));
     api.use(ordersRouter(d.ordering));
   }
+  if (d.orderingSettings) api.use(tenantSettingsRouter(d.orderingSettings));
   api.get('/stats', (_req, res) => {
     res.json({
       liveCalls: d.registry.size,

@@ -16,6 +16,7 @@ import type { TtsProvider } from './tts/types.js';
 import { CallRegistry } from './call/call-registry.js';
 import { createCallHandler } from './call/call-handler.js';
 import { buildTaskCatalog } from './call/task-catalog.js';
+import { createOrderingSettingsService } from './domain/ordering/settings.js';
 import { ALL_TASK_SPECS } from './call/task-specs.js';
 import { RuntimeStats } from './http/stats.js';
 import { openPersistence, type Persistence } from './persistence.js';
@@ -122,6 +123,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     registry,
     stats,
     mediaStats: () => media.getMediaStats(),
+    orderingSettings: createOrderingSettingsService(persistence.models.Tenant),
     admit: persistence.admit,
     ordering: persistence.ordering,
     recorderStats: () => persistence.recorder.stats(),

@@ -3,13 +3,16 @@ import type { Logger } from '../logger.js';
 import { AppError, ProviderError } from '../errors.js';
 import type { TaskHandler, VocabularyProvider } from '../dialog/task-types.js';
 import type { LlmClient } from '../nlu/llm/types.js';
-import { createLlmTasks } from '../nlu/llm/tasks.js';
+import { createLlmTasks, extractStructured } from '../nlu/llm/tasks.js';
+import { orderInstructions } from '../nlu/llm/instructions.js';
+import { OrderLlmArgs, OrderLlmTool } from '../nlu/order/index.js';
 import { createOpenAiLlmClient } from '../nlu/providers/openai.js';
 import type { Ordering } from '../domain/ordering/index.js';
 import {
   createOrderTasks,
   createOrderVocabularies,
   type AddressLookup,
+  type OrderLlmExtractor,
 } from '../domain/ordering/tasks.js';
 import type { ProviderHealth } from '../providers/health.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -34,9 +37,17 @@ export interface TaskCatalogDeps {
  * `support.answer` answers `unavailable`).
  */
 export function buildTaskCatalog(d: TaskCatalogDeps): TaskCatalog {
-  const handlers = new Map<string, TaskHandler>(createOrderTasks(d.ordering, { logger: d.logger }));
-  if (d.config.openai) {
-    const llm = withHealth(createOpenAiLlmClient(d.config.openai), d.health, d.onLlmError);
+  const llm = d.config.openai
+    ? withHealth(createOpenAiLlmClient(d.config.openai), d.health, d.onLlmError)
+    : undefined;
+  const handlers = new Map<string, TaskHandler>(
+    createOrderTasks(d.ordering, {
+      logger: d.logger,
+      ...(d.addressOf ? { addressOf: d.addressOf } : {}),
+      ...(llm ? { extractOrder: orderExtractor(llm) } : {}),
+    }),
+  );
+  if (llm) {
     const llmTasks = createLlmTasks(llm, {
       businessName: d.config.dialog.businessName,
       onAnswerTiming: (t) => {
@@ -100,6 +111,19 @@ function withHealth(
       };
     },
   };
+}
+
+/** The LLM step of `order.take`: the `order_items` tool, its output schema-checked. */
+function orderExtractor(llm: LlmClient): OrderLlmExtractor {
+  const tool = {
+    name: OrderLlmTool.name,
+    description: OrderLlmTool.description,
+    schema: OrderLlmArgs,
+    parameters: OrderLlmTool.parameters as unknown as Record<string, unknown>,
+    strict: true,
+  };
+  return (utterance, menuNames, signal) =>
+    extractStructured(llm, { instructions: orderInstructions(menuNames), utterance, tool }, signal);
 }
 
 /** Reports how long the handler took to resolve as `stage` of the turn. */

@@ -10,13 +10,27 @@ import { spokenMoney } from './pricing.js';
 import { decodeLines, completeLines, encodeLines } from './tasks-cart.js';
 import { describeLines } from './tasks-speech.js';
 import type { CartLine, OrderingSettings } from './types.js';
+import type { OrderLlmArgsInput } from '../../nlu/order/llm-tool.js';
 
 /** What the order task handlers share: the ordering domain and per-tenant menus. */
 export interface TaskEnv {
   ordering: Ordering;
   logger: Logger;
   menu(tenantId: string): Promise<Menu>;
+  /** Optional LLM step for order words the rules could not parse (see OrderLlmExtractor). */
+  extractOrder?: OrderLlmExtractor;
 }
+
+/**
+ * Asks a language model which menu items the caller named (names as said, sizes, quantities,
+ * modifiers). Returns null when it found none. Its answer is data only: the task matches it
+ * against the catalog and every item it yields is confirmed with the caller before it is added.
+ */
+export type OrderLlmExtractor = (
+  utterance: string,
+  menuNames: readonly string[],
+  signal: AbortSignal,
+) => Promise<OrderLlmArgsInput | null>;
 
 /** One tenant's catalog, ready for understanding and speech. */
 export interface Menu {
@@ -32,12 +46,17 @@ export interface Menu {
 /** How many alternatives an unavailable item gets offered. */
 export const ALTERNATIVES_OFFERED = 3;
 
-export function createTaskEnv(ordering: Ordering, logger: Logger): TaskEnv {
+export function createTaskEnv(
+  ordering: Ordering,
+  logger: Logger,
+  extractOrder?: OrderLlmExtractor,
+): TaskEnv {
   // The catalog service caches views per tenant; indexes follow the view object.
   const indexes = new WeakMap<OrderingCatalogView, OrderIndex>();
   return {
     ordering,
     logger,
+    ...(extractOrder ? { extractOrder } : {}),
     async menu(tenantId) {
       const [view, settings] = await Promise.all([
         ordering.catalog.view(tenantId),

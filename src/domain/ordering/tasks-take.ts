@@ -1,7 +1,8 @@
 import type { TaskContext, TaskHandler, TaskResult } from '../../dialog/task-types.js';
 import type { TaskValue } from '../../dialog/types.js';
 import { NO_PHRASES, normalizeText, tokenize } from '../../nlu/index.js';
-import { parseOrderUtterance } from '../../nlu/order/index.js';
+import { parseOrderUtterance, resolveLlmItems } from '../../nlu/order/index.js';
+import { errorSummary } from '../../errors.js';
 import type { OrderIntent, QuestionIntent } from '../../nlu/order/types.js';
 import { answerQuestion } from './tasks-answers.js';
 import {
@@ -66,14 +67,18 @@ const NO_CHANGES = { added: [], removed: [], updated: [] };
 
 /** `order.take`: interprets what the caller said while building the order. */
 export function takeTask(env: TaskEnv): TaskHandler {
-  return async (input, ctx) => {
+  return async (input, ctx, signal) => {
     const menu = await env.menu(tenantOf(ctx));
     const cart = cartInput(menu, input);
-    const parse = parseOrderUtterance(stringInput(input.text), menu.index, { cart: refsOf(cart) });
-    const intents = parse.intents;
-    const changes = intents.filter((i) => CHANGE_TYPES.has(i.type));
-    if (changes.length === 0)
-      return command(env, ctx, menu, cart, intents, stringInput(input.text));
+    const text = stringInput(input.text);
+    const intents = parseOrderUtterance(text, menu.index, { cart: refsOf(cart) }).intents;
+    let changes = intents.filter((i) => CHANGE_TYPES.has(i.type));
+    if (changes.length === 0) {
+      const result = await command(env, ctx, menu, cart, intents, text);
+      if (result.outcome !== 'noMatch' || !env.extractOrder) return result;
+      changes = await llmItems(env, menu, text, signal);
+      if (changes.length === 0) return result;
+    }
     const r = applyIntents(menu.view, cart, changes, {
       confirmBelow: numberInput(input.confirmBelow, DEFAULT_CONFIRM_BELOW),
       asrConfidence: asrFactor(input),
@@ -86,6 +91,33 @@ export function takeTask(env: TaskEnv): TaskHandler {
     return { outcome: 'changed', slots: { ...slots, finished: done } };
   };
 }
+
+/**
+ * What the LLM heard ordered, matched against the catalog like any other words; each item's
+ * confidence is capped below the confirmation threshold, so none is added unconfirmed. A
+ * failure or timeout is just "nothing understood" (the flow re-prompts).
+ */
+async function llmItems(
+  env: TaskEnv,
+  menu: Menu,
+  text: string,
+  signal: AbortSignal,
+): Promise<OrderIntent[]> {
+  try {
+    const names = menu.view.items.filter((i) => i.available).map((i) => i.name);
+    const args = await env.extractOrder!(text, names, signal);
+    if (!args) return [];
+    return resolveLlmItems(args, menu.index).intents.map((i) =>
+      i.type === 'add' ? { ...i, confidence: Math.min(i.confidence, LLM_CONFIDENCE_CAP) } : i,
+    );
+  } catch (err) {
+    env.logger.warn({ err: errorSummary(err) }, 'llm order understanding failed');
+    return [];
+  }
+}
+
+/** Below every confirmation threshold in use: an LLM's reading is always read back first. */
+const LLM_CONFIDENCE_CAP = 0.3;
 
 /** A turn with no cart change: a command (done, start over, reorder) or a menu question. */
 async function command(

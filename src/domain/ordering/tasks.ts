@@ -17,7 +17,7 @@ import {
   startTask,
   type AddressLookup,
 } from './tasks-checkout.js';
-import { createTaskEnv, tenantOf } from './tasks-env.js';
+import { createTaskEnv, tenantOf, type OrderLlmExtractor } from './tasks-env.js';
 import { cancelTask, lookupTask } from './tasks-status.js';
 import { addPendingTask, sizeTask, takeTask } from './tasks-take.js';
 
@@ -28,7 +28,7 @@ import { addPendingTask, sizeTask, takeTask } from './tasks-take.js';
  */
 
 export { ORDER_TASK_SPECS };
-export type { AddressLookup };
+export type { AddressLookup, OrderLlmExtractor };
 
 /** Name of the dynamic vocabulary built from the tenant's catalog (`listen.vocabulary`). */
 export const MENU_VOCABULARY = 'menu';
@@ -39,8 +39,8 @@ export interface OrderTaskOptions {
   logger: Logger;
   /** The caller's delivery address on file; without it delivery is offered only as a transfer. */
   addressOf?: AddressLookup;
-  /** Reserved for an LLM fallback of `order.take`; unused by the rules-based understanding. */
-  llm?: unknown;
+  /** LLM fallback of `order.take` for words the rules could not parse (OPENAI_API_KEY set). */
+  extractOrder?: OrderLlmExtractor;
 }
 
 /** Handlers by task name; every name in ORDER_TASK_SPECS has one. */
@@ -48,7 +48,7 @@ export function createOrderTasks(
   ordering: Ordering,
   o: OrderTaskOptions,
 ): Map<string, TaskHandler> {
-  const env = createTaskEnv(ordering, o.logger.child({ component: 'order-tasks' }));
+  const env = createTaskEnv(ordering, o.logger.child({ component: 'order-tasks' }), o.extractOrder);
   const handlers: [string, TaskHandler][] = [
     ['order.start', startTask(env)],
     ['order.take', takeTask(env)],

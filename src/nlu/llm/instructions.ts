@@ -49,3 +49,16 @@ export const EXTRACT_GUARD =
   "Only record what the caller said, in the function's arguments; leave out anything they did " +
   'not say. The system checks your result and confirms it with the caller. ' +
   NO_ACTIONS;
+
+/** The order-understanding instruction (`order_items`), with the tenant's available item names. */
+export function orderInstructions(menuNames: readonly string[]): string {
+  return [
+    'You extract what a phone caller is ordering from a restaurant or shop.',
+    'Call the function `order_items` once with every item the caller asked to add, using the ' +
+      'menu name closest to what they said, the size they named (or null) and the quantity ' +
+      '(1 if not said). Leave out anything they did not ask for; return an empty list if they ' +
+      'ordered nothing.',
+    'You only extract. ' + NO_ACTIONS,
+    `Menu: ${menuNames.join(', ')}.`,
+  ].join('\n');
+}
