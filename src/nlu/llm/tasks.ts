@@ -35,7 +35,10 @@ export const LLM_TASK_SPECS: LlmTaskSpec[] = [
     name: 'support.answer',
     description: 'Speaks a short answer to a free question, sentence by sentence as it streams.',
     outcomes: ['answered'],
-    input: { question: "the caller's question", faq: "the tenant's reference text (optional)" },
+    input: {
+      question: "the caller's question (or `text` when it interprets a listen)",
+      faq: "the tenant's reference text (optional)",
+    },
     timeoutMs: 5000,
   },
 ];
@@ -120,7 +123,14 @@ export function validChoice(
   return { id: choice, confidence: Math.min(1, Math.max(0, c)) };
 }
 
-const AnswerInput = z.object({ question: z.string(), faq: z.string().optional() });
+/** `question`, or `text` when the task interprets a listen (the caller's words are the question). */
+const AnswerInput = z
+  .object({
+    question: z.string().optional(),
+    text: z.string().optional(),
+    faq: z.string().optional(),
+  })
+  .transform((i) => ({ question: i.question ?? i.text ?? '', faq: i.faq }));
 
 /**
  * Resolves once the first sentence is ready (failures before it throw); `speech` yields it and
