@@ -169,7 +169,9 @@ function applyAdd(
 ): void {
   const item = itemOf(view, a.itemId);
   if (!item) return;
-  const variantId = a.unknownSize !== undefined ? undefined : variantFor(item, a.variantId);
+  // A size word the item doesn't have means "ask" — unless there is only one size to have.
+  const askSize = a.unknownSize !== undefined && item.variants.length > 1;
+  const variantId = askSize ? undefined : variantFor(item, a.variantId);
   const line: SpokenLine = {
     itemId: item.id,
     quantity: Math.max(1, Math.round(a.quantity)),
