@@ -111,6 +111,18 @@ describe('call path with cloud providers (vendor fakes)', () => {
     expect(r.outcome).toBe('route:support');
   }, 90_000);
 
+  it('after falling back to offline recognition, re-prompts prefer the keypad wording', async () => {
+    dg.refuse(401, 1000);
+    const r = await call([
+      { kind: 'silence', ms: 9000 },
+      { kind: 'dtmf', digits: '3' },
+    ]);
+    expect(r.problems).toEqual([]);
+    expect(r.outcome).toBe('route:support');
+    const said = r.record!.turns.filter((t) => t.role === 'bot').map((t) => t.text ?? '');
+    expect(said.some((t) => t.startsWith("Sorry, I didn't get that. Press 1"))).toBe(true);
+  }, 90_000);
+
   it('ElevenLabs failing falls back to espeak-ng: the caller still hears every prompt', async () => {
     el.options.failStatus = 503;
     const r = await call([{ kind: 'dtmf', digits: '3' }]);
