@@ -38,6 +38,8 @@ export interface SimOptions {
   publicUrl?: string;
   adminToken?: string;
   espeakBin?: string;
+  /** Reuse a callSid (e.g. to replay a call's stream); default a fresh one. */
+  callSid?: string;
   /** How long to wait for the bot to finish a prompt (default 30 s). */
   turnTimeoutMs?: number;
   /** Silence after the bot's audio before it counts as finished (default 600 ms). */
@@ -66,6 +68,7 @@ export async function runSimulatedCall(o: SimOptions): Promise<SimResult> {
     from: o.from,
     to: o.to,
     quietMs: o.quietMs ?? 600,
+    ...(o.callSid ? { callSid: o.callSid } : {}),
     ...(o.authToken ? { authToken: o.authToken } : {}),
     ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
   });
