@@ -25,6 +25,9 @@ COPY --from=build /app/.cache/bin ./.cache/bin
 COPY package.json ./
 COPY flows ./flows
 COPY prompts ./prompts
+# Local state (recorder spill file, prompt audio cache): mount a volume here to keep it.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME /app/data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
