@@ -97,6 +97,14 @@ describe('ordering: happy path', () => {
     expect(await c.say('medium')).toEqual(['ordering.added', 'ordering.ask-more']);
     expect(c.heard()).toContain('one medium pepperoni pizza');
   });
+
+  it('the size can be chosen on the keypad, in the order the sizes were listed', async () => {
+    const c = await call(newCaller());
+    expect(await c.say('a pepperoni pizza')).toEqual(['ordering.ask-size']);
+    expect(c.heard()).toContain('Or press 1 for small, 2 for medium or 3 for large.');
+    expect(await c.press('3')).toEqual(['ordering.added', 'ordering.ask-more']);
+    expect(c.heard()).toContain('one large pepperoni pizza');
+  });
 });
 
 describe('ordering: nothing uncertain is added without a yes', () => {

@@ -33,6 +33,8 @@ const TURN_SLOTS = {
   alternatives: 'string: available stand-ins, spoken ("cheese pizza or veggie pizza")',
   sizeItem: 'string: the item whose size is asked',
   sizeList: 'string: its sizes, spoken ("small, medium or large")',
+  sizeKeys:
+    'string: the keypad alternative, spoken ("Press 1 for small, 2 for medium or 3 for large.")',
   answerKind: 'string: which answer prompt to say (see tasks-answers.ts AnswerKind)',
   answerItem: 'string: the item or category the answer is about',
   answerList: 'string: names or sizes, spoken',
@@ -97,13 +99,19 @@ export const ORDER_TASK_SPECS: readonly TaskSpec[] = [
       finished: TURN_SLOTS.finished,
       sizeItem: TURN_SLOTS.sizeItem,
       sizeList: TURN_SLOTS.sizeList,
+      sizeKeys: TURN_SLOTS.sizeKeys,
     },
   },
   {
     name: 'order.size',
     description: 'Interprets the size named for the pending line (listen.interpret) and adds it.',
     outcomes: ['changed', 'noMatch'],
-    input: { text: 'string', cart: 'string: the cart slot', pending: 'string: the pending slot' },
+    input: {
+      text: 'string',
+      key: 'number: a keypad choice, 1 = the first size as listed (instead of text)',
+      cart: 'string: the cart slot',
+      pending: 'string: the pending slot',
+    },
     slots: {
       ...CART_SLOTS,
       ...CHANGE_SLOTS,

@@ -218,7 +218,18 @@ function sizeSlots(menu: Menu, line: SpokenLine): Record<string, TaskValue> {
     pending: encodeLines([{ ...line, variantId: undefined }]),
     sizeItem: item?.name ?? '',
     sizeList: item ? sizeNames(item) : '',
+    sizeKeys: item ? sizeKeys(item) : '',
   };
+}
+
+/** "Press 1 for small, 2 for medium or 3 for large." (keys follow the listed order; the flow offers keys 1-3). */
+function sizeKeys(item: { variants: readonly { name: string }[] }): string {
+  const parts = item.variants
+    .slice(0, 9)
+    .map((v, i) => `${i === 0 ? 'press ' : ''}${i + 1} for ${v.name}`);
+  if (parts.length < 2) return '';
+  const last = parts.pop()!;
+  return `Or ${parts.join(', ')} or ${last}.`;
 }
 
 /** `order.addPending`: the caller accepted the pending lines (a confirmation or an alternative). */
@@ -262,6 +273,9 @@ export function sizeTask(env: TaskEnv): TaskHandler {
         }
       }
     }
+    const key = numberInput(input.key, 0);
+    const byKey = Number.isInteger(key) && key >= 1 ? item.variants[key - 1] : undefined;
+    if (!best && byKey) best = { id: byKey.id, len: 0 };
     if (!best) return { outcome: 'noMatch' };
     const complete: CartLine = { ...line, variantId: best.id };
     const cart = addLine(cartInput(menu, input), complete);

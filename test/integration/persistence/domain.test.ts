@@ -180,9 +180,9 @@ describe('CustomerBook', () => {
 
 describe('seedDatabase', () => {
   const opts = { flowsDir: 'flows', promptsDir: 'prompts', logger };
-  const menuVersion = (
-    JSON.parse(readFileSync('flows/main-menu.flow.json', 'utf8')) as { version: number }
-  ).version;
+  const versionOf = (flow: string) =>
+    (JSON.parse(readFileSync(`flows/${flow}.flow.json`, 'utf8')) as { version: number }).version;
+  const menuVersion = versionOf('main-menu');
   const snapshot = async () => ({
     flows: await models.FlowVersion.find().sort({ flowId: 1 }).lean().exec(),
     prompts: await models.PromptVersion.find().sort({ locale: 1 }).lean().exec(),
@@ -196,7 +196,7 @@ describe('seedDatabase', () => {
     expect(first.published).toEqual(
       expect.arrayContaining([
         `flow main-menu@${menuVersion}`,
-        'flow ordering@1',
+        `flow ordering@${versionOf('ordering')}`,
         'prompts en-US@1',
         'tenant demo-pizzeria',
         'catalog demo-pizzeria',
