@@ -1,4 +1,5 @@
 import type { CatalogItemView, CatalogView } from '../../nlu/order/catalog-view.js';
+import { NUMBER_WORDS } from '../../nlu/order/words.js';
 import type { CartLine } from './types.js';
 
 /**
@@ -9,22 +10,6 @@ import type { CartLine } from './types.js';
 
 /** A cart line, or a pending one whose size is still being asked (no `variantId`). */
 export type SpokenLine = Omit<CartLine, 'variantId'> & { variantId?: string };
-
-const NUMBER_WORDS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-];
 
 export function quantityWord(n: number): string {
   return NUMBER_WORDS[n] ?? String(n);

@@ -1,3 +1,4 @@
+import { NUMBER_WORDS } from './words.js';
 import type { SpeechGrammar } from '../../speech-grammar.js';
 import type { CatalogView } from './catalog-view.js';
 import { ORDINALS, QUANTITY_PHRASES } from './words.js';
@@ -24,10 +25,7 @@ const COMMAND_KEYTERMS = [
   'what sizes',
 ];
 
-const ONES =
-  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen'.split(
-    ' ',
-  );
+const ONES = NUMBER_WORDS.slice(0, 20);
 const TENS = 'x x twenty thirty forty fifty sixty seventy eighty ninety'.split(' ');
 
 function numberWords(digits: string): string {

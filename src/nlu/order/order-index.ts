@@ -1,3 +1,4 @@
+import { NUMBER_WORDS } from './words.js';
 import { tokenSimilarity } from '../fuzzy.js';
 import { tokenize } from '../normalize.js';
 import type { CatalogItemView, CatalogModifierView, CatalogView } from './catalog-view.js';
@@ -50,11 +51,7 @@ export const FUZZY_THRESHOLD = 0.72;
 const FUZZY_MEMO_LIMIT = 20000;
 const CLAUSE_WORDS = new Set(['and', 'plus', 'also', 'then', 'with']);
 /** Number words in catalog phrases also match as digits ("twelve inch" = "12 inch"). */
-const NUMBER_DIGITS = new Map(
-  'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
-    .split(' ')
-    .map((w, k) => [w, String(k + 1)]),
-);
+const NUMBER_DIGITS = new Map(NUMBER_WORDS.slice(1).map((w, k) => [w, String(k + 1)]));
 
 export function buildOrderIndex(view: CatalogView): OrderIndex {
   const items = new Map(view.items.map((i) => [i.id, i]));

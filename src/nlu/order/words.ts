@@ -5,6 +5,12 @@
  */
 
 /** Spoken quantities, longest phrases first. "to"/"too"/"for" are handled by the parser. */
+/** "zero" … "twenty": index = value. Shared by the parser, the grammar and spoken read-backs. */
+export const NUMBER_WORDS: readonly string[] = (
+  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen ' +
+  'fifteen sixteen seventeen eighteen nineteen twenty'
+).split(' ');
+
 export const QUANTITY_PHRASES: ReadonlyArray<readonly [string, number]> = [
   ['half a dozen', 6],
   ['a couple of', 2],
